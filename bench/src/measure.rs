@@ -1,0 +1,284 @@
+//! One cold start: launch a fresh process against a fresh Runtime API, drive it through
+//! 1 + N invocations, read its peak RSS and kill it.
+//!
+//! Clock points (all `Instant`, all in this process):
+//! - exec: just before `spawn` (which returns once the child has exec'd);
+//! - init end: arrival of the first `next` poll;
+//! - cold start end: the first response POST fully read;
+//! - a warm duration: event written on `next` → its response POST fully read.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::runtime_api::{Observed, Outcome, Server};
+use crate::subject::Subject;
+
+/// What every run of every subject shares.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub function_name: String,
+    pub event: Vec<u8>,
+    pub expected: Value,
+    /// Invocations after the first (cold) one.
+    pub warm: usize,
+    pub timeout: Duration,
+    pub log_dir: PathBuf,
+}
+
+/// The measurements of one run; `error` set means the run failed and its numbers are partial.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunRecord {
+    pub error: Option<String>,
+    pub init_ms: Option<f64>,
+    pub cold_ms: Option<f64>,
+    /// Duration of the first (cold) invocation, kept apart from the warm ones.
+    pub first_duration_ms: Option<f64>,
+    pub warm_ms: Vec<f64>,
+    pub peak_rss_kb: Option<u64>,
+}
+
+impl RunRecord {
+    pub fn ok(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// Runs one cold start of `subject`. Only harness failures (cannot bind, cannot write the log)
+/// are `Err`; anything the subject does wrong is a failed `RunRecord`.
+pub fn cold_run(subject: &Subject, settings: &RunSettings) -> Result<RunRecord> {
+    let server = Server::start(
+        settings.event.clone(),
+        1 + settings.warm,
+        &settings.function_name,
+    )?;
+    std::fs::create_dir_all(&settings.log_dir)?;
+    let log_path = settings.log_dir.join(format!("{}.log", subject.id));
+    let log =
+        File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+
+    let mut command = Command::new(&subject.program);
+    command
+        .args(&subject.args)
+        .current_dir(&subject.cwd)
+        .env_clear()
+        .envs(lambda_env(subject, settings, &server.endpoint()))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+
+    let exec = Instant::now();
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(err) => {
+            return Ok(RunRecord {
+                error: Some(format!("cannot start {}: {err}", subject.program.display())),
+                ..RunRecord::default()
+            });
+        }
+    };
+    let mut exited = None;
+    let observed = server.wait(settings.timeout, || {
+        exited = child.try_wait().ok().flatten();
+        exited.is_some()
+    });
+    // Read the high-water mark while the process is still alive, after its last response.
+    let peak_rss_kb = peak_rss_kb(child.id());
+    kill(&mut child);
+    drop(server);
+
+    let mut record = evaluate(&observed, exec, &settings.expected);
+    record.peak_rss_kb = peak_rss_kb;
+    if record.ok() && peak_rss_kb.is_none() {
+        record.error = Some("could not read VmHWM".into());
+    }
+    if let Some(error) = &mut record.error {
+        if let Some(status) = exited {
+            error.push_str(&format!("; process exited early: {status}"));
+        }
+        error.push_str(&format!("; log tail: {}", log_tail(&log_path)));
+    }
+    Ok(record)
+}
+
+/// The environment a `provided.al2023` / managed-runtime sandbox gives a function, with
+/// dummy credentials (Lambda always sets some) and the subject's own variables on top.
+fn lambda_env(
+    subject: &Subject,
+    settings: &RunSettings,
+    endpoint: &str,
+) -> BTreeMap<String, String> {
+    let name = &settings.function_name;
+    let task_root = subject.cwd.display().to_string();
+    let mut env: BTreeMap<String, String> = [
+        ("AWS_LAMBDA_RUNTIME_API", endpoint.to_owned()),
+        ("AWS_LAMBDA_FUNCTION_NAME", name.clone()),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".into()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}")),
+        (
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef".into(),
+        ),
+        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".into()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_DEFAULT_REGION", "us-east-1".into()),
+        ("AWS_ACCESS_KEY_ID", "test".into()),
+        ("AWS_SECRET_ACCESS_KEY", "test".into()),
+        ("AWS_SESSION_TOKEN", "test".into()),
+        ("LAMBDA_TASK_ROOT", task_root.clone()),
+        ("LAMBDA_RUNTIME_DIR", task_root),
+        ("_HANDLER", subject.handler.clone()),
+        ("TZ", ":UTC".into()),
+        ("LANG", "en_US.UTF-8".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    if let Some(path) = std::env::var_os("PATH") {
+        env.insert("PATH".into(), path.to_string_lossy().into_owned());
+    }
+    env.extend(subject.env.clone());
+    env
+}
+
+/// Turns what the server saw into times and a verdict.
+fn evaluate(observed: &Observed, exec: Instant, expected: &Value) -> RunRecord {
+    let ms = |later: Instant, earlier: Instant| {
+        later.saturating_duration_since(earlier).as_secs_f64() * 1000.0
+    };
+    let mut record = RunRecord {
+        init_ms: observed.first_next.map(|t| ms(t, exec)),
+        ..RunRecord::default()
+    };
+    let mut errors = observed.protocol_errors.clone();
+    if let Some(body) = &observed.init_error {
+        errors.push(format!("init error: {}", clip(body)));
+    }
+    for (index, invocation) in observed.invocations.iter().enumerate() {
+        let Some((finished, outcome)) = &invocation.finished else {
+            errors.push(format!("invocation {index} not answered"));
+            break;
+        };
+        match outcome {
+            Outcome::Error(body) => {
+                errors.push(format!("invocation {index} error: {}", clip(body)))
+            }
+            Outcome::Response(body) => {
+                if serde_json::from_slice::<Value>(body).ok().as_ref() != Some(expected) {
+                    errors.push(format!("invocation {index} wrong answer: {}", clip(body)));
+                }
+            }
+        }
+        if index == 0 {
+            record.cold_ms = Some(ms(*finished, exec));
+        }
+        if let Some(handed_out) = invocation.handed_out {
+            let duration = ms(*finished, handed_out);
+            if index == 0 {
+                record.first_duration_ms = Some(duration);
+            } else {
+                record.warm_ms.push(duration);
+            }
+        }
+        if !errors.is_empty() {
+            break;
+        }
+    }
+    if !errors.is_empty() {
+        record.error = Some(errors.join("; "));
+    }
+    record
+}
+
+/// `VmHWM` (peak resident set) of a live process, in kB.
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn clip(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut clipped: String = text.chars().take(300).collect();
+    if clipped.len() < text.len() {
+        clipped.push('…');
+    }
+    clipped
+}
+
+fn log_tail(path: &std::path::Path) -> String {
+    let mut tail = Vec::new();
+    if let Ok(mut file) = File::open(path) {
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let _ = file.seek(SeekFrom::Start(len.saturating_sub(600)));
+        let _ = file.read_to_end(&mut tail);
+    }
+    if tail.is_empty() {
+        "(empty)".into()
+    } else {
+        String::from_utf8_lossy(&tail).trim().replace('\n', " | ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime_api::Invocation;
+    use serde_json::json;
+
+    fn observed(bodies: &[&str]) -> (Observed, Instant) {
+        let exec = Instant::now();
+        let mut observed = Observed::default();
+        observed.first_next = Some(exec);
+        for body in bodies {
+            let mut invocation = Invocation::default();
+            invocation.handed_out = Some(exec);
+            invocation.finished = Some((exec, Outcome::Response(body.as_bytes().to_vec())));
+            observed.invocations.push(invocation);
+        }
+        (observed, exec)
+    }
+
+    #[test]
+    fn matching_answers_pass_and_split_cold_from_warm() {
+        let (observed, exec) = observed(&[r#"{"a":1}"#, r#"{ "a" : 1 }"#, r#"{"a":1}"#]);
+        let record = evaluate(&observed, exec, &json!({"a": 1}));
+        assert!(record.ok(), "{:?}", record.error);
+        assert!(record.cold_ms.is_some() && record.first_duration_ms.is_some());
+        assert_eq!(record.warm_ms.len(), 2);
+    }
+
+    #[test]
+    fn a_wrong_answer_fails_the_run() {
+        let (observed, exec) = observed(&[r#"{"a":1}"#, r#"{"a":2}"#]);
+        let record = evaluate(&observed, exec, &json!({"a": 1}));
+        let error = record.error.expect("must fail");
+        assert!(error.contains("invocation 1 wrong answer"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_answer_fails_the_run() {
+        let (mut observed, exec) = observed(&[r#"{"a":1}"#]);
+        observed.invocations.push(Invocation::default());
+        let record = evaluate(&observed, exec, &json!({"a": 1}));
+        assert!(record.error.expect("must fail").contains("not answered"));
+    }
+
+    #[test]
+    fn reads_own_peak_rss() {
+        assert!(peak_rss_kb(std::process::id()).is_some_and(|kb| kb > 0));
+    }
+}

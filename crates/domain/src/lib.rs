@@ -1,0 +1,25 @@
+//! Direct-deposit types and rules (DESIGN.md §2.4): routing numbers with the ABA checksum,
+//! account numbers as secrets with masking, amount types and allocations, the status
+//! lifecycle, and the per-employee uniqueness rules.
+//!
+//! No I/O, no async, no logging: storage and the API build on these types. Every failure is
+//! a [`DomainError`], whose messages never contain an account number.
+
+mod account;
+mod allocation;
+mod designation;
+mod error;
+mod routing;
+mod rules;
+mod status;
+mod wire_enum;
+
+pub use account::{AccountNumber, MAX_ACCOUNT_LEN, mask};
+pub use allocation::{
+    Allocation, AmountType, Cents, Hundredths, MAX_FLAT_CENTS, MAX_PERCENT_HUNDREDTHS,
+};
+pub use designation::Designation;
+pub use error::{DomainError, DuplicateKind, fields};
+pub use routing::RoutingNumber;
+pub use rules::{ExistingDeposit, NewDeposit, check_new_deposit, check_update};
+pub use status::{DeleteAction, Status};
