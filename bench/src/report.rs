@@ -244,7 +244,7 @@ fn row(subject: &SubjectResult) -> String {
     };
     let m = summary.peak_rss_mb;
     let node = match (subject.cold_ratio_to_node, subject.rss_ratio_to_node) {
-        (Some(cold), Some(mem)) => format!("{} , {}", ratio(cold), ratio(mem)),
+        (Some(cold), Some(mem)) => format!("{}, {}", ratio(cold), ratio(mem)),
         _ => "–".into(),
     };
     format!(

@@ -1,0 +1,14 @@
+//! AWS adapters for the Direct Deposits Lambdas.
+//!
+//! Clients are configured straight from the Lambda environment (region, static credentials,
+//! optional `AWS_ENDPOINT_URL`) instead of `aws-config`'s provider chain: Lambda hands every
+//! container its credentials in environment variables, and skipping the chain keeps SDK setup
+//! off the cold-start path and out of the binary.
+
+mod error;
+mod sdk_env;
+pub mod secrets;
+
+pub use error::AwsError;
+pub use sdk_env::SdkEnv;
+pub use secrets::SecretsManagerSource;

@@ -1,0 +1,53 @@
+//! SDK settings read once from the Lambda environment.
+
+use std::env;
+
+/// Region, credentials and endpoint override as the Lambda runtime provides them.
+#[derive(Clone)]
+pub struct SdkEnv {
+    pub region: String,
+    pub access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    /// `AWS_ENDPOINT_URL` (e.g. moto on loopback in tests); `None` on real AWS.
+    pub endpoint_url: Option<String>,
+}
+
+impl std::fmt::Debug for SdkEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SdkEnv")
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SdkEnv {
+    /// Reads `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and `AWS_ENDPOINT_URL`.
+    pub fn from_env() -> Result<Self, crate::AwsError> {
+        let var = |name: &str| env::var(name).ok().filter(|v| !v.is_empty());
+        Ok(Self {
+            region: var("AWS_REGION")
+                .or_else(|| var("AWS_DEFAULT_REGION"))
+                .ok_or(crate::AwsError::Config("AWS_REGION is not set"))?,
+            access_key_id: var("AWS_ACCESS_KEY_ID")
+                .ok_or(crate::AwsError::Config("AWS_ACCESS_KEY_ID is not set"))?,
+            secret_access_key: var("AWS_SECRET_ACCESS_KEY")
+                .ok_or(crate::AwsError::Config("AWS_SECRET_ACCESS_KEY is not set"))?,
+            session_token: var("AWS_SESSION_TOKEN"),
+            endpoint_url: var("AWS_ENDPOINT_URL"),
+        })
+    }
+
+    /// Static credentials in the SDK's type (shared by every service client).
+    pub fn credentials(&self) -> aws_sdk_secretsmanager::config::Credentials {
+        aws_sdk_secretsmanager::config::Credentials::new(
+            &self.access_key_id,
+            &self.secret_access_key,
+            self.session_token.clone(),
+            None,
+            "lambda-environment",
+        )
+    }
+}
