@@ -145,7 +145,10 @@ mod tests {
 
     #[test]
     fn idempotency_key_rules() {
-        assert_eq!(IdempotencyKey::new("outbox-42").unwrap().as_str(), "outbox-42");
+        assert_eq!(
+            IdempotencyKey::new("outbox-42").unwrap().as_str(),
+            "outbox-42"
+        );
         assert!(IdempotencyKey::new("").is_err());
         assert!(IdempotencyKey::new("a b").is_err());
         assert!(IdempotencyKey::new("é").is_err());

@@ -240,7 +240,10 @@ mod tests {
             status: 422,
             code: Some("invalid_routing".into()),
         };
-        assert_eq!(e.to_string(), "payroll ed_create: HTTP 422 (invalid_routing)");
+        assert_eq!(
+            e.to_string(),
+            "payroll ed_create: HTTP 422 (invalid_routing)"
+        );
         let e = PayrollError::Http {
             step: Step::TenantLookup,
             status: 404,

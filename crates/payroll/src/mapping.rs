@@ -32,8 +32,7 @@ impl EdDate {
         let shape_ok = b.len() == 10
             && b[4] == b'-'
             && b[7] == b'-'
-            && b
-                .iter()
+            && b.iter()
                 .enumerate()
                 .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
         if !shape_ok {
@@ -186,6 +185,7 @@ impl EdWire {
     }
 
     /// The JSON with the account number masked, for logs and the simulator's introspection.
+    #[cfg(any(feature = "sim", test))]
     pub(crate) fn to_masked_json(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
         if let Some(slot) = v.pointer_mut("/directDeposit/accountNumber") {
@@ -236,7 +236,10 @@ mod tests {
     fn percentage_and_remainder() {
         let p = Allocation::new(AmountType::Percentage, Some(10.5)).unwrap();
         let v = serde_json::to_value(EdWire::from_deposit(&deposit(p))).unwrap();
-        assert_eq!(v["calculation"], json!({"method": "PercOfNet", "rate": 10.5}));
+        assert_eq!(
+            v["calculation"],
+            json!({"method": "PercOfNet", "rate": 10.5})
+        );
         assert_eq!(v["deductWholeCheck"], json!(false));
 
         let v = serde_json::to_value(EdWire::from_deposit(&deposit(Allocation::BalanceRemainder)))
@@ -285,7 +288,14 @@ mod tests {
     #[test]
     fn dates() {
         assert!(EdDate::parse("2025-02-28").is_ok());
-        for bad in ["2025-2-28", "2025-13-01", "2025-00-10", "2025-01-32", "20250101", ""] {
+        for bad in [
+            "2025-2-28",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-01-32",
+            "20250101",
+            "",
+        ] {
             assert!(EdDate::parse(bad).is_err(), "{bad}");
         }
     }

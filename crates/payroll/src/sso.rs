@@ -50,10 +50,12 @@ impl SsoClaims {
         ttl: Duration,
     ) -> Result<Self, PayrollError> {
         let mut jti = [0u8; 16];
-        OsRng.try_fill_bytes(&mut jti).map_err(|_| PayrollError::Sso {
-            step: Step::SsoToken,
-            reason: "random source unavailable",
-        })?;
+        OsRng
+            .try_fill_bytes(&mut jti)
+            .map_err(|_| PayrollError::Sso {
+                step: Step::SsoToken,
+                reason: "random source unavailable",
+            })?;
         let iat = unix_now();
         Ok(Self {
             iss: api_key.to_owned(),
@@ -188,7 +190,8 @@ mod tests {
         let token = sign(&claims(), b"secret").unwrap();
         assert_eq!(verify(&token, b"other"), Err("bad signature"));
         let mut parts: Vec<&str> = token.split('.').collect();
-        let forged = URL_SAFE_NO_PAD.encode(r#"{"iss":"x","sub":"a","tenantId":"t","jti":"j","iat":1,"exp":2}"#);
+        let forged = URL_SAFE_NO_PAD
+            .encode(r#"{"iss":"x","sub":"a","tenantId":"t","jti":"j","iat":1,"exp":2}"#);
         parts[1] = &forged;
         assert_eq!(verify(&parts.join("."), b"secret"), Err("bad signature"));
         let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#);

@@ -1,1 +1,31 @@
-//! placeholder
+//! Storage of the Direct Deposits module (DESIGN.md §3): sqlx repositories that run the
+//! same SQL and the same migration on SQLite (the embedded default) and Postgres (RDS).
+//!
+//! Every method is scoped by tenant. Every write is one transaction holding the row, its
+//! audit row (account masked to the last 4) and, when payroll must see the change, its
+//! outbox job. Account numbers arrive already encrypted by the caller, with a keyed
+//! fingerprint for the duplicate rule: no clear account number is ever stored, and no
+//! error message carries a bound value.
+
+mod audit;
+mod connect;
+mod deposits;
+mod directory;
+mod error;
+mod idempotency;
+mod jobs;
+mod outbox;
+mod queries;
+mod records;
+mod rules;
+mod seed;
+
+pub use audit::{AuditRecord, ENTITY_DIRECT_DEPOSIT};
+pub use connect::{Backend, Store, now_ms};
+pub use directory::{PayrollAccount, Role, UserRecord};
+pub use error::{DbFailure, StorageError};
+pub use idempotency::{IdempotencyInput, RenderResponse, StoredResponse};
+pub use jobs::{ClaimOptions, DepositSnapshot, JobAction, JobStatus, PayrollJob, backoff_ms};
+pub use queries::MAX_PAGE_SIZE;
+pub use records::{Actor, Committed, DeleteOutcome, DepositRecord, EmployeeKey, NewDepositRecord};
+pub use seed::{CompanySeed, DEMO_TENANT_1, DEMO_TENANT_2, DemoSeed, EmployeeSeed, TenantSeed};

@@ -22,7 +22,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-pub use state::{ReceivedMutation, SimEd, SimState, SimStats};
+pub use state::{EdKey, ReceivedMutation, SimEd, SimState, SimStats};
 
 /// Where an injected failure happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -166,7 +166,10 @@ pub async fn serve(config: SimConfig, listener: tokio::net::TcpListener) -> std:
 ///
 /// # Errors
 /// The listener's I/O error.
-pub async fn serve_state(state: SimState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+pub async fn serve_state(
+    state: SimState,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "payroll simulator listening");
     }

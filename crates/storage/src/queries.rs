@@ -1,0 +1,85 @@
+//! Direct-deposit reads.
+
+use sqlx::Row;
+
+use crate::connect::Store;
+use crate::error::StorageError;
+use crate::records::{DEPOSIT_COLUMNS, DepositRecord, EmployeeKey};
+
+/// Largest page a caller may ask for.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+impl Store {
+    /// One active (not end-dated) deposit of the employee.
+    ///
+    /// # Errors
+    /// [`StorageError::NotFound`] when there is no such deposit for this tenant, company
+    /// and employee.
+    pub async fn get_deposit(
+        &self,
+        key: EmployeeKey<'_>,
+        id: i64,
+    ) -> Result<DepositRecord, StorageError> {
+        let sql = format!(
+            "SELECT {DEPOSIT_COLUMNS} FROM direct_deposits WHERE tenant_id = $1 \
+             AND company_id = $2 AND employee_id = $3 AND id = $4 AND end_dated_at IS NULL"
+        );
+        let row = sqlx::query(&sql)
+            .bind(key.tenant)
+            .bind(key.company)
+            .bind(key.employee)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound("deposit"))?;
+        DepositRecord::from_row(&row)
+    }
+
+    /// A page of the employee's active deposits in id order, and how many there are in
+    /// all. `page` is 1-based (0 is read as 1).
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidInput`] when `page_size` is 0 or above [`MAX_PAGE_SIZE`].
+    pub async fn list_deposits(
+        &self,
+        key: EmployeeKey<'_>,
+        page: u32,
+        page_size: u32,
+    ) -> Result<(Vec<DepositRecord>, i64), StorageError> {
+        if page_size == 0 || page_size > MAX_PAGE_SIZE {
+            return Err(StorageError::InvalidInput("page size must be 1 to 1000"));
+        }
+        let offset = i64::from(page.max(1) - 1) * i64::from(page_size);
+        let sql = format!(
+            "SELECT {DEPOSIT_COLUMNS} FROM direct_deposits WHERE tenant_id = $1 \
+             AND company_id = $2 AND employee_id = $3 AND end_dated_at IS NULL \
+             ORDER BY id LIMIT $4 OFFSET $5"
+        );
+        // Both reads see one snapshot, so the total matches the page.
+        let mut tx = self.begin_read().await?;
+        let rows = sqlx::query(&sql)
+            .bind(key.tenant)
+            .bind(key.company)
+            .bind(key.employee)
+            .bind(i64::from(page_size))
+            .bind(offset)
+            .fetch_all(&mut *tx)
+            .await?;
+        let total = sqlx::query(
+            "SELECT COUNT(*) AS n FROM direct_deposits WHERE tenant_id = $1 \
+             AND company_id = $2 AND employee_id = $3 AND end_dated_at IS NULL",
+        )
+        .bind(key.tenant)
+        .bind(key.company)
+        .bind(key.employee)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get::<i64, _>("n")?;
+        tx.commit().await?;
+        let records = rows
+            .iter()
+            .map(DepositRecord::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((records, total))
+    }
+}
