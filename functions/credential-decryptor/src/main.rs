@@ -1,1 +1,71 @@
-fn main() {}
+//! Lambda entry point of the credential decryptor.
+//!
+//! Start-up order matters for the cold start: configuration is read and the key derivation
+//! starts on its own thread before anything else, so PBKDF2 overlaps logging setup and the
+//! runtime's first `next` request.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use credential_decryptor::{Config, CredentialService, Event, KeyCache, KeySource, Response};
+use lambda_runtime::{LambdaEvent, service_fn};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    let started = Config::from_env().and_then(|config| {
+        let keys = KeyCache::new(KeySource::from_config(config.key_source)?, config.key_ttl);
+        keys.prime();
+        Ok((config.operation, keys))
+    });
+    init_logging();
+    let (operation, keys) = match started {
+        Ok(ready) => ready,
+        Err(err) => {
+            tracing::error!(kind = err.kind(), error = %err, "cannot start");
+            return Err(err.into());
+        }
+    };
+    let service = Arc::new(CredentialService::new(operation, keys));
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| {
+        let service = Arc::clone(&service);
+        async move { Ok::<Response, std::convert::Infallible>(invoke(&service, event).await) }
+    }))
+    .await
+}
+
+async fn invoke(service: &CredentialService, event: LambdaEvent<Event>) -> Response {
+    let started = Instant::now();
+    let (response, outcome) = service.handle(event.payload).await;
+    tracing::info!(
+        request_id = %event.context.request_id,
+        outcome = outcome.kind,
+        items = outcome.items,
+        failed_items = outcome.failed_items,
+        duration_us = started.elapsed().as_micros() as u64,
+        "invocation"
+    );
+    response
+}
+
+/// JSON lines on stdout (CloudWatch), level from `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`
+/// (a plain level name; no filter directives, which would pull a regex engine into the
+/// cold start). The runtime's per-invocation span adds the request id to every line.
+fn init_logging() {
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .ok()
+        .and_then(|level| {
+            level
+                .parse::<tracing_subscriber::filter::LevelFilter>()
+                .ok()
+        })
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
+    tracing_subscriber::fmt()
+        .json()
+        .with_max_level(level)
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_target(false)
+        .without_time()
+        .init();
+}

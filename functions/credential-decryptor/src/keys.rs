@@ -1,0 +1,263 @@
+//! The decrypt key, loaded once per container and kept fresh.
+//!
+//! Deriving the key (PBKDF2, ~1.5 ms) starts on its own thread as soon as the container
+//! starts, so it overlaps the runtime's first `next` request instead of adding to the cold
+//! start. With `DD_KEY_TTL_SECS` the secret is re-read in the background when it ages out, and
+//! a decrypt that fails with a padding error may force one re-read (rate-limited), so a rotated
+//! secret is picked up without a cold start.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use dd_crypto::decrypt_lambda::DecryptLambdaKey;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
+
+use crate::{DecryptorError, KeySourceConfig};
+
+/// A failed decrypt forces at most one secret re-read per this interval, so garbage input
+/// cannot turn into a flood of Secrets Manager calls.
+const MIN_FORCED_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
+
+type LoadFuture = Pin<Box<dyn Future<Output = Result<LoadedKey, DecryptorError>> + Send>>;
+
+/// Where the key secret is read from.
+#[derive(Debug)]
+pub enum KeySource {
+    Inline(SecretString),
+    File(PathBuf),
+    #[cfg(feature = "aws")]
+    SecretsManager(dd_aws::SecretsManagerSource),
+}
+
+impl KeySource {
+    /// Builds the source; for Secrets Manager this reads the SDK settings (no network yet).
+    pub fn from_config(config: KeySourceConfig) -> Result<Self, DecryptorError> {
+        match config {
+            KeySourceConfig::Inline(json) => Ok(Self::Inline(json)),
+            KeySourceConfig::File(path) => Ok(Self::File(path)),
+            #[cfg(feature = "aws")]
+            KeySourceConfig::SecretsManager(id) => {
+                let env = dd_aws::SdkEnv::from_env()
+                    .map_err(|err| DecryptorError::Config(err.to_string()))?;
+                Ok(Self::SecretsManager(dd_aws::SecretsManagerSource::new(
+                    &env, id,
+                )))
+            }
+            #[cfg(not(feature = "aws"))]
+            KeySourceConfig::SecretsManager(_) => Err(DecryptorError::Config(
+                "no DD_KEY_JSON or DD_KEY_FILE, and built without Secrets Manager".to_owned(),
+            )),
+        }
+    }
+
+    /// Whether re-reading can ever give a different key.
+    fn can_change(&self) -> bool {
+        !matches!(self, Self::Inline(_))
+    }
+
+    /// Starts loading now (local secrets begin deriving on a thread immediately) and returns
+    /// the future that completes the load.
+    fn begin_load(&self) -> LoadFuture {
+        match self {
+            Self::Inline(json) => derive_on_thread(Ok(json.clone())),
+            Self::File(path) => derive_on_thread(
+                std::fs::read_to_string(path)
+                    .map(SecretString::from)
+                    .map_err(|err| {
+                        DecryptorError::KeyUnavailable(format!(
+                            "cannot read {}: {}",
+                            path.display(),
+                            err.kind()
+                        ))
+                    }),
+            ),
+            #[cfg(feature = "aws")]
+            Self::SecretsManager(source) => {
+                let source = source.clone();
+                Box::pin(async move {
+                    let secret = source
+                        .fetch()
+                        .await
+                        .map_err(|err| DecryptorError::KeyUnavailable(err.to_string()))?;
+                    derive_on_thread(Ok(secret)).await
+                })
+            }
+        }
+    }
+}
+
+/// A derived key and a fingerprint of the secret it came from (to notice rotation).
+#[derive(Clone)]
+struct LoadedKey {
+    key: Arc<DecryptLambdaKey>,
+    fingerprint: [u8; 32],
+    loaded_at: Instant,
+}
+
+/// Runs PBKDF2 on its own thread so it overlaps whatever the runtime is doing.
+fn derive_on_thread(secret: Result<SecretString, DecryptorError>) -> LoadFuture {
+    let secret = match secret {
+        Ok(secret) => secret,
+        Err(err) => return Box::pin(std::future::ready(Err(err))),
+    };
+    let (tx, rx) = oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("key-derivation".to_owned())
+        .spawn(move || {
+            let json = secret.expose_secret();
+            let loaded = DecryptLambdaKey::from_secret_json(json).map(|key| LoadedKey {
+                key: Arc::new(key),
+                fingerprint: Sha256::digest(json.as_bytes()).into(),
+                loaded_at: Instant::now(),
+            });
+            // The receiver only goes away when the container is shutting down.
+            let _ = tx.send(loaded.map_err(DecryptorError::from));
+        });
+    Box::pin(async move {
+        spawned.map_err(|_| DecryptorError::KeyUnavailable("cannot start a thread".to_owned()))?;
+        rx.await
+            .map_err(|_| DecryptorError::KeyUnavailable("key derivation stopped".to_owned()))?
+    })
+}
+
+/// The container's key: one load at a time, shared by every invocation.
+#[derive(Debug)]
+pub struct KeyCache {
+    source: KeySource,
+    ttl: Option<Duration>,
+    current: RwLock<Option<LoadedKey>>,
+    /// Held while a load is in flight, so concurrent callers wait for it instead of
+    /// starting their own.
+    loading: Arc<tokio::sync::Mutex<()>>,
+    background_refresh: AtomicBool,
+    last_forced_refresh: Mutex<Option<Instant>>,
+}
+
+impl std::fmt::Debug for LoadedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LoadedKey(<redacted>)")
+    }
+}
+
+impl KeyCache {
+    pub fn new(source: KeySource, ttl: Option<Duration>) -> Arc<Self> {
+        Arc::new(Self {
+            source,
+            ttl,
+            current: RwLock::new(None),
+            loading: Arc::new(tokio::sync::Mutex::new(())),
+            background_refresh: AtomicBool::new(false),
+            last_forced_refresh: Mutex::new(None),
+        })
+    }
+
+    /// Starts the first load right away (call during init); logs clearly if it fails.
+    pub fn prime(self: &Arc<Self>) {
+        let Ok(guard) = self.loading.clone().try_lock_owned() else {
+            return;
+        };
+        let pending = self.source.begin_load();
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            let _guard = guard;
+            match pending.await {
+                Ok(loaded) => this.store(loaded),
+                Err(err) => {
+                    tracing::error!(kind = err.kind(), error = %err, "decrypt key not loaded")
+                }
+            }
+        });
+    }
+
+    /// The current key, waiting for an in-flight load or loading it if there is none.
+    pub async fn current(self: &Arc<Self>) -> Result<Arc<DecryptLambdaKey>, DecryptorError> {
+        if let Some(loaded) = self.snapshot() {
+            if self
+                .ttl
+                .is_some_and(|ttl| loaded.loaded_at.elapsed() >= ttl)
+            {
+                self.refresh_in_background();
+            }
+            return Ok(loaded.key);
+        }
+        let _guard = self.loading.lock().await;
+        if let Some(loaded) = self.snapshot() {
+            return Ok(loaded.key);
+        }
+        let loaded = self.source.begin_load().await?;
+        self.store(loaded.clone());
+        Ok(loaded.key)
+    }
+
+    /// After a decrypt failed with `failed`: re-reads the secret (at most once per
+    /// [`MIN_FORCED_REFRESH_INTERVAL`]) and returns a key worth one retry, if it changed.
+    pub async fn refresh_after_failure(
+        self: &Arc<Self>,
+        failed: &Arc<DecryptLambdaKey>,
+    ) -> Option<Arc<DecryptLambdaKey>> {
+        if !self.source.can_change() {
+            return None;
+        }
+        let _guard = self.loading.lock().await;
+        if let Some(loaded) = self.snapshot().filter(|l| !Arc::ptr_eq(&l.key, failed)) {
+            return Some(loaded.key); // someone else already refreshed it
+        }
+        {
+            let mut last = self.last_forced_refresh.lock().ok()?;
+            if last.is_some_and(|at| at.elapsed() < MIN_FORCED_REFRESH_INTERVAL) {
+                return None;
+            }
+            *last = Some(Instant::now());
+        }
+        let before = self.snapshot().map(|l| l.fingerprint);
+        match self.source.begin_load().await {
+            Ok(loaded) => {
+                let changed = before != Some(loaded.fingerprint);
+                self.store(loaded.clone());
+                if changed {
+                    tracing::info!("decrypt key changed; retrying with the new key");
+                }
+                changed.then_some(loaded.key)
+            }
+            Err(err) => {
+                tracing::warn!(kind = err.kind(), error = %err, "decrypt key re-read failed");
+                None
+            }
+        }
+    }
+
+    fn refresh_in_background(self: &Arc<Self>) {
+        if self.background_refresh.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            let guard = this.loading.lock().await;
+            match this.source.begin_load().await {
+                Ok(loaded) => this.store(loaded),
+                Err(err) => {
+                    // Keep serving the old key; the next invocation past the TTL tries again.
+                    tracing::warn!(kind = err.kind(), error = %err, "decrypt key refresh failed");
+                }
+            }
+            drop(guard);
+            this.background_refresh.store(false, Ordering::Release);
+        });
+    }
+
+    fn snapshot(&self) -> Option<LoadedKey> {
+        self.current.read().ok().and_then(|current| current.clone())
+    }
+
+    fn store(&self, loaded: LoadedKey) {
+        if let Ok(mut current) = self.current.write() {
+            *current = Some(loaded);
+        }
+    }
+}
