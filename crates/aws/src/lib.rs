@@ -5,10 +5,16 @@
 //! container its credentials in environment variables, and skipping the chain keeps SDK setup
 //! off the cold-start path and out of the binary.
 
+mod envelope_keys;
 mod error;
+pub mod kms;
+#[cfg(feature = "lambda-invoke")]
+pub mod lambda_invoke;
 mod sdk_env;
 pub mod secrets;
 
+pub use envelope_keys::EnvelopeKeys;
 pub use error::AwsError;
+pub use kms::KmsKeyProvider;
 pub use sdk_env::SdkEnv;
 pub use secrets::SecretsManagerSource;

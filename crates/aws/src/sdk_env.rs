@@ -40,6 +40,23 @@ impl SdkEnv {
         })
     }
 
+    /// Explicit settings with an endpoint override (tests against moto on loopback), so tests
+    /// need not mutate the process environment.
+    pub fn for_endpoint(
+        region: impl Into<String>,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        endpoint_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            region: region.into(),
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token: None,
+            endpoint_url: Some(endpoint_url.into()),
+        }
+    }
+
     /// Static credentials in the SDK's type (shared by every service client).
     pub fn credentials(&self) -> aws_sdk_secretsmanager::config::Credentials {
         aws_sdk_secretsmanager::config::Credentials::new(

@@ -53,7 +53,9 @@ impl SecretsManagerSource {
         let bytes = out
             .secret_binary()
             .map(|blob| blob.as_ref())
-            .ok_or(AwsError::Unusable("secret has neither SecretString nor SecretBinary"))?;
+            .ok_or(AwsError::Unusable(
+                "secret has neither SecretString nor SecretBinary",
+            ))?;
         secret_binary_text(bytes)
     }
 }
@@ -69,12 +71,15 @@ fn secret_binary_text(bytes: &[u8]) -> Result<SecretString, AwsError> {
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(trimmed)
         .map_err(|_| AwsError::Unusable("SecretBinary is neither JSON nor base64"))?;
-    let text = String::from_utf8(decoded).map_err(|_| AwsError::Unusable("SecretBinary is not UTF-8"))?;
+    let text =
+        String::from_utf8(decoded).map_err(|_| AwsError::Unusable("SecretBinary is not UTF-8"))?;
     Ok(SecretString::from(text))
 }
 
 /// The AWS error code, or the transport failure class; never the request or response body.
-pub(crate) fn service_error_code<E, R>(err: &aws_sdk_secretsmanager::error::SdkError<E, R>) -> String
+pub(crate) fn service_error_code<E, R>(
+    err: &aws_sdk_secretsmanager::error::SdkError<E, R>,
+) -> String
 where
     E: aws_sdk_secretsmanager::error::ProvideErrorMetadata,
 {
@@ -97,9 +102,18 @@ mod tests {
     #[test]
     fn secret_binary_may_be_json_or_base64_json() {
         let json = br#"{"salt":"NaCl-2019","keyPhrase":"k"}"#;
-        assert_eq!(secret_binary_text(json).unwrap().expose_secret().as_bytes(), json);
+        assert_eq!(
+            secret_binary_text(json).unwrap().expose_secret().as_bytes(),
+            json
+        );
         let b64 = base64::engine::general_purpose::STANDARD.encode(json);
-        assert_eq!(secret_binary_text(b64.as_bytes()).unwrap().expose_secret().as_bytes(), json);
+        assert_eq!(
+            secret_binary_text(b64.as_bytes())
+                .unwrap()
+                .expose_secret()
+                .as_bytes(),
+            json
+        );
         assert!(secret_binary_text(b"\xff\xfe").is_err());
     }
 }

@@ -29,6 +29,42 @@ impl std::fmt::Display for DecryptFailure {
     }
 }
 
+/// Why a `dd1:` envelope did not open. For diagnostics only (CLI, logs): the `Display` of
+/// [`CryptoError::Envelope`] is the same for every kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EnvelopeFailure {
+    /// Not a well-formed `dd1:` text (bad prefix, base64, lengths or field encodings).
+    Malformed,
+    /// A `ddN:` text or version byte this build does not know.
+    UnsupportedVersion,
+    /// The header names a key-encryption key the provider does not hold or may not use.
+    UnknownKey,
+    /// The wrapped data key or the message failed authentication (tampering, wrong KEK,
+    /// wrong tenant context).
+    AuthenticationFailed,
+    /// The envelope belongs to another tenant than the caller expected.
+    TenantMismatch,
+}
+
+impl EnvelopeFailure {
+    /// The stable name used in logs, the CLI and the golden vectors.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::UnsupportedVersion => "unsupported_version",
+            Self::UnknownKey => "unknown_key",
+            Self::AuthenticationFailed => "authentication_failed",
+            Self::TenantMismatch => "tenant_mismatch",
+        }
+    }
+}
+
+impl std::fmt::Display for EnvelopeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The one error type of `dd-crypto`. No variant ever holds key material or plaintext.
 #[derive(Debug, thiserror::Error)]
 pub enum CryptoError {
@@ -44,6 +80,16 @@ pub enum CryptoError {
     /// The operating system's random source failed.
     #[error("no randomness available")]
     RandomUnavailable,
+    /// A `dd1:` envelope did not open. The message is deliberately the same for every cause.
+    #[error("decryption failed")]
+    Envelope(EnvelopeFailure),
+    /// The key provider (KMS, key file) could not be reached or refused the request. The
+    /// detail names the operation and error code only (e.g. `KMS Decrypt: ThrottlingException`).
+    #[error("key provider unavailable: {0}")]
+    KeyUnavailable(Cow<'static, str>),
+    /// An argument is out of range (e.g. an empty tenant id, an oversized plaintext).
+    #[error("invalid input: {0}")]
+    InvalidInput(&'static str),
 }
 
 impl CryptoError {
@@ -58,6 +104,9 @@ impl CryptoError {
             Self::Decrypt(failure) => failure.as_str(),
             Self::InvalidPlaintext(_) => "invalid_plaintext",
             Self::RandomUnavailable => "random_unavailable",
+            Self::Envelope(failure) => failure.as_str(),
+            Self::KeyUnavailable(_) => "key_unavailable",
+            Self::InvalidInput(_) => "invalid_input",
         }
     }
 
@@ -67,6 +116,27 @@ impl CryptoError {
             Self::Decrypt(failure) => Some(*failure),
             _ => None,
         }
+    }
+}
+
+impl CryptoError {
+    /// A key-provider failure; `detail` must name only the operation and an error code.
+    pub fn key_unavailable(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::KeyUnavailable(detail.into())
+    }
+
+    /// The envelope failure kind, if this is one.
+    pub fn envelope_failure(&self) -> Option<EnvelopeFailure> {
+        match self {
+            Self::Envelope(failure) => Some(*failure),
+            _ => None,
+        }
+    }
+}
+
+impl From<EnvelopeFailure> for CryptoError {
+    fn from(failure: EnvelopeFailure) -> Self {
+        Self::Envelope(failure)
     }
 }
 

@@ -28,10 +28,21 @@ pub enum KeySourceConfig {
     SecretsManager(String),
 }
 
+/// Where the envelope key-encryption key is (none: `dd1:` input is refused).
+#[derive(Debug, PartialEq, Eq)]
+pub enum EnvelopeKeyConfig {
+    None,
+    /// `DD_ENVELOPE_KEY_FILE`: a local key file (what `ddctl serve` writes).
+    LocalFile(PathBuf),
+    /// `DD_KMS_KEY_ID`: an AWS KMS key (id, ARN or alias).
+    Kms(String),
+}
+
 #[derive(Debug)]
 pub struct Config {
     pub operation: Operation,
     pub key_source: KeySourceConfig,
+    pub envelope_keys: EnvelopeKeyConfig,
     /// `DD_KEY_TTL_SECS`: re-read the secret in the background after this long.
     pub key_ttl: Option<Duration>,
 }
@@ -82,9 +93,15 @@ impl Config {
                 }
             },
         };
+        let envelope_keys = match (var("DD_KMS_KEY_ID"), var("DD_ENVELOPE_KEY_FILE")) {
+            (Some(kms), _) => EnvelopeKeyConfig::Kms(kms),
+            (None, Some(path)) => EnvelopeKeyConfig::LocalFile(PathBuf::from(path)),
+            (None, None) => EnvelopeKeyConfig::None,
+        };
         Ok(Self {
             operation,
             key_source,
+            envelope_keys,
             key_ttl,
         })
     }
@@ -111,6 +128,22 @@ mod tests {
             matches!(c.key_source, KeySourceConfig::SecretsManager(ref id) if id == DEFAULT_SECRET_ID)
         );
         assert_eq!(c.key_ttl, None);
+        assert_eq!(c.envelope_keys, EnvelopeKeyConfig::None);
+    }
+
+    #[test]
+    fn envelope_keys_prefer_kms() {
+        let c = config(&[("DD_ENVELOPE_KEY_FILE", "/kek.json")]).unwrap();
+        assert_eq!(
+            c.envelope_keys,
+            EnvelopeKeyConfig::LocalFile("/kek.json".into())
+        );
+        let c = config(&[
+            ("DD_ENVELOPE_KEY_FILE", "/kek.json"),
+            ("DD_KMS_KEY_ID", "alias/dd"),
+        ])
+        .unwrap();
+        assert_eq!(c.envelope_keys, EnvelopeKeyConfig::Kms("alias/dd".into()));
     }
 
     #[test]

@@ -6,13 +6,15 @@
 //! status 500 and an empty body for every failure. The reason goes to the log as a stable kind.
 
 pub mod config;
+pub mod envelope;
 mod error;
 pub mod event;
 pub mod keys;
 pub mod reply;
 pub mod service;
 
-pub use config::{Config, KeySourceConfig, Operation};
+pub use config::{Config, EnvelopeKeyConfig, KeySourceConfig, Operation};
+pub use envelope::EnvelopeOpener;
 pub use error::DecryptorError;
 pub use event::Event;
 pub use keys::{KeyCache, KeySource};

@@ -15,17 +15,22 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let started = Config::from_env().and_then(|config| {
         let keys = KeyCache::new(KeySource::from_config(config.key_source)?, config.key_ttl);
         keys.prime();
-        Ok((config.operation, keys))
+        let envelopes = credential_decryptor::envelope::opener_from_config(&config.envelope_keys)?;
+        Ok((config.operation, keys, envelopes))
     });
     init_logging();
-    let (operation, keys) = match started {
+    let (operation, keys, envelopes) = match started {
         Ok(ready) => ready,
         Err(err) => {
             tracing::error!(kind = err.kind(), error = %err, "cannot start");
             return Err(err.into());
         }
     };
-    let service = Arc::new(CredentialService::new(operation, keys));
+    let mut service = CredentialService::new(operation, keys);
+    if let Some(opener) = envelopes {
+        service = service.with_envelopes(opener);
+    }
+    let service = Arc::new(service);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| {
         let service = Arc::clone(&service);
         async move { Ok::<Response, std::convert::Infallible>(invoke(&service, event).await) }

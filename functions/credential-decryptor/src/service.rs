@@ -5,6 +5,7 @@ use std::sync::Arc;
 use dd_crypto::decrypt_lambda::DecryptLambdaKey;
 use dd_crypto::{CryptoError, DecryptFailure, ExposeSecret, SecretString};
 
+use crate::envelope::EnvelopeOpener;
 use crate::event::{BatchItem, Event};
 use crate::reply::{BatchReply, BatchResult, ItemError, Reply, Response};
 use crate::{KeyCache, Operation};
@@ -33,11 +34,23 @@ impl Outcome {
 pub struct CredentialService {
     operation: Operation,
     keys: Arc<KeyCache>,
+    envelopes: Option<Arc<dyn EnvelopeOpener>>,
 }
 
 impl CredentialService {
     pub fn new(operation: Operation, keys: Arc<KeyCache>) -> Self {
-        Self { operation, keys }
+        Self {
+            operation,
+            keys,
+            envelopes: None,
+        }
+    }
+
+    /// Also accept `dd1:` envelopes in `cipherText` (without this they fail as
+    /// `envelope_unsupported`).
+    pub fn with_envelopes(mut self, opener: Arc<dyn EnvelopeOpener>) -> Self {
+        self.envelopes = Some(opener);
+        self
     }
 
     /// Handles one event. Never fails: every failure is the legacy 500 reply (or a per-item
@@ -64,7 +77,10 @@ impl CredentialService {
         let mut results = Vec::with_capacity(items.len());
         let mut failed_items = 0;
         for item in items {
-            let result = match self.decrypt(item.cipher_text.as_deref()).await {
+            let decrypted = self
+                .decrypt_for(item.cipher_text.as_deref(), item.tenant_id.as_deref())
+                .await;
+            let result = match decrypted {
                 Ok(plain) => BatchResult::Ok {
                     id: item.id,
                     plain_text: plain.expose_secret().to_owned(),
@@ -95,9 +111,24 @@ impl CredentialService {
 
     /// Decrypts one ciphertext; the error is a stable kind.
     async fn decrypt(&self, cipher_text: Option<&str>) -> Result<SecretString, &'static str> {
+        self.decrypt_for(cipher_text, None).await
+    }
+
+    /// Decrypts a legacy ciphertext or an envelope. `tenant` (batch items only) must match an
+    /// envelope's bound tenant; legacy ciphertexts carry no tenant, so it does not apply.
+    async fn decrypt_for(
+        &self,
+        cipher_text: Option<&str>,
+        tenant: Option<&str>,
+    ) -> Result<SecretString, &'static str> {
         let text = cipher_text
             .filter(|t| !t.is_empty())
             .ok_or("missing_cipher_text")?;
+        if dd_crypto::envelope::is_envelope(text) {
+            let opener = self.envelopes.as_ref().ok_or("envelope_unsupported")?;
+            let opened = opener.open(text, tenant).await.map_err(|err| err.kind())?;
+            return opened.into_secret_string().map_err(|err| err.kind());
+        }
         let key = self.key().await?;
         match key.decrypt(text) {
             Ok(plain) => Ok(plain),
@@ -131,6 +162,8 @@ fn item_error(kind: &'static str) -> ItemError {
     let message = match kind {
         "missing_cipher_text" => "cipherText is missing or empty",
         "key_unavailable" | "key_invalid" => "the decrypt key is unavailable",
+        "tenant_mismatch" => "the envelope belongs to another tenant",
+        "envelope_unsupported" => "envelopes are not configured on this function",
         _ => "decryption failed",
     };
     ItemError { kind, message }

@@ -1,0 +1,210 @@
+//! The KMS key provider against a real moto server: seal/open through KMS, the tenant
+//! encryption context enforced, key-id allowlisting. Skips with a notice when moto is not
+//! installed, unless `CI` is set (then it fails).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use dd_aws::{EnvelopeKeys, KmsKeyProvider, SdkEnv};
+use dd_crypto::envelope::{self, EnvelopeCipher, KeyProvider, LocalKeyProvider};
+
+/// moto on a free loopback port, killed when dropped.
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_moto() -> Option<Moto> {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let moto = match child {
+        Ok(child) => Moto {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        },
+        Err(err) => return unavailable(&format!("cannot start moto_server: {err}")),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(moto);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    unavailable("moto_server did not listen within 30 s")
+}
+
+fn unavailable(why: &str) -> Option<Moto> {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "moto is required in CI: {why}"
+    );
+    eprintln!("NOTICE: skipping KMS tests against moto: {why} (pip install 'moto[server]')");
+    None
+}
+
+fn env(moto: &Moto) -> SdkEnv {
+    SdkEnv::for_endpoint("us-east-1", "test", "test", &moto.url)
+}
+
+fn kms_client(env: &SdkEnv) -> aws_sdk_kms::Client {
+    let config = aws_sdk_kms::Config::builder()
+        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+        .region(aws_sdk_kms::config::Region::new(env.region.clone()))
+        .credentials_provider(env.credentials())
+        .endpoint_url(env.endpoint_url.clone().unwrap())
+        .build();
+    aws_sdk_kms::Client::from_conf(config)
+}
+
+async fn create_key(client: &aws_sdk_kms::Client) -> (String, String) {
+    let out = client
+        .create_key()
+        .description("dd1 envelope test KEK")
+        .send()
+        .await
+        .unwrap();
+    let meta = out.key_metadata().unwrap();
+    (meta.arn().unwrap().to_owned(), meta.key_id().to_owned())
+}
+
+#[tokio::test]
+async fn kms_provider_against_moto() {
+    let Some(moto) = start_moto() else { return };
+    let env = env(&moto);
+    let client = kms_client(&env);
+    let (arn, bare_id) = create_key(&client).await;
+
+    // Round trip, opened by a second cipher so the data key really comes back from KMS Decrypt.
+    let sealer = EnvelopeCipher::new(KmsKeyProvider::new(&env, &arn));
+    let text = sealer.seal("acme", b"payroll-password").await.unwrap();
+    assert_eq!(envelope::peek_key_id(&text).unwrap(), arn);
+    let opener = EnvelopeCipher::new(KmsKeyProvider::new(&env, &bare_id));
+    let opened = opener.open(&text, Some("acme")).await.unwrap();
+    assert_eq!(&*opened.plaintext, b"payroll-password");
+    assert_eq!(
+        opener.open(&text, Some("globex")).await.unwrap_err().kind(),
+        "tenant_mismatch"
+    );
+
+    // The encryption context is enforced by KMS: the wrapped key does not unwrap for another tenant.
+    let binary = envelope::format::decode_text(&text).unwrap();
+    let header = envelope::format::parse(&binary).unwrap().header;
+    let provider = KmsKeyProvider::new(&env, &arn);
+    let err = provider
+        .decrypt_data_key(header.key_id, header.wrapped_key, "acmf")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "authentication_failed");
+    // Same through a forged header (tenant rewritten in place) and a cold cache.
+    let mut forged = binary.clone();
+    let at = forged.windows(4).position(|w| w == b"acme").unwrap();
+    forged[at + 3] = b'f';
+    let forged = envelope::format::encode_text(&forged);
+    let cold = EnvelopeCipher::new(KmsKeyProvider::new(&env, &arn));
+    assert_eq!(
+        cold.open(&forged, None).await.unwrap_err().kind(),
+        "authentication_failed"
+    );
+
+    // Key ids: a header naming a key outside the allowlist never reaches KMS; retired keys
+    // can be allowed; an alias cannot be matched against the ARN, so sealing refuses it.
+    let (arn2, _) = create_key(&client).await;
+    let only_new = EnvelopeCipher::new(KmsKeyProvider::new(&env, &arn2));
+    assert_eq!(
+        only_new.open(&text, None).await.unwrap_err().kind(),
+        "unknown_key"
+    );
+    let rotated =
+        EnvelopeCipher::new(KmsKeyProvider::new(&env, &arn2).with_decrypt_key_ids([arn.clone()]));
+    assert_eq!(
+        &*rotated.open(&text, None).await.unwrap().plaintext,
+        b"payroll-password"
+    );
+    let new_text = rotated.seal("acme", b"v2").await.unwrap();
+    assert_eq!(envelope::peek_key_id(&new_text).unwrap(), arn2);
+    client
+        .create_alias()
+        .alias_name("alias/dd-envelope")
+        .target_key_id(&arn)
+        .send()
+        .await
+        .unwrap();
+    let aliased = EnvelopeCipher::new(KmsKeyProvider::new(&env, "alias/dd-envelope"));
+    assert_eq!(
+        aliased.seal("acme", b"x").await.unwrap_err().kind(),
+        "invalid_config"
+    );
+
+    // A key id KMS does not know.
+    let missing = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000";
+    let ghost = EnvelopeCipher::new(KmsKeyProvider::new(&env, missing));
+    assert!(ghost.seal("acme", b"x").await.is_err());
+
+    // The run-time switch between local and KMS keys behaves like either provider.
+    let either = EnvelopeCipher::new(EnvelopeKeys::Kms(KmsKeyProvider::new(&env, &arn)));
+    assert_eq!(
+        &*either.open(&text, None).await.unwrap().plaintext,
+        b"payroll-password"
+    );
+    let local = EnvelopeCipher::new(EnvelopeKeys::Local(LocalKeyProvider::generate().unwrap()));
+    let local_text = local.seal("acme", b"y").await.unwrap();
+    assert_eq!(
+        &*local
+            .open(&local_text, Some("acme"))
+            .await
+            .unwrap()
+            .plaintext,
+        b"y"
+    );
+    assert_eq!(
+        either.open(&local_text, None).await.unwrap_err().kind(),
+        "unknown_key"
+    );
+
+    // Errors carry no secret material.
+    let err = cold.open(&forged, None).await.unwrap_err();
+    let wrapped_b64 = base64::engine::general_purpose::STANDARD.encode(header.wrapped_key);
+    assert!(!format!("{err} {err:?}").contains(&wrapped_b64[..16]));
+}
+
+#[tokio::test]
+async fn unreachable_kms_is_key_unavailable() {
+    // Nothing listens on this port: a transport failure, never a panic or a decrypt error.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let env = SdkEnv::for_endpoint(
+        "us-east-1",
+        "test",
+        "test",
+        format!("http://127.0.0.1:{port}"),
+    );
+    let cipher = EnvelopeCipher::new(KmsKeyProvider::new(
+        &env,
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+    ));
+    let err = cipher.seal("acme", b"x").await.unwrap_err();
+    assert_eq!(err.kind(), "key_unavailable");
+    assert!(err.to_string().contains("GenerateDataKey"), "{err}");
+}
