@@ -31,8 +31,13 @@ type LoadFuture = Pin<Box<dyn Future<Output = Result<LoadedKey, DecryptorError>>
 pub enum KeySource {
     Inline(SecretString),
     File(PathBuf),
+    /// Secrets Manager; the client is built on the loading thread (building it loads the
+    /// TLS trust roots, several milliseconds that must not delay the runtime's first poll).
     #[cfg(feature = "aws")]
-    SecretsManager(dd_aws::SecretsManagerSource),
+    SecretsManager {
+        env: dd_aws::SdkEnv,
+        secret_id: String,
+    },
 }
 
 impl KeySource {
@@ -42,12 +47,10 @@ impl KeySource {
             KeySourceConfig::Inline(json) => Ok(Self::Inline(json)),
             KeySourceConfig::File(path) => Ok(Self::File(path)),
             #[cfg(feature = "aws")]
-            KeySourceConfig::SecretsManager(id) => {
+            KeySourceConfig::SecretsManager(secret_id) => {
                 let env = dd_aws::SdkEnv::from_env()
                     .map_err(|err| DecryptorError::Config(err.to_string()))?;
-                Ok(Self::SecretsManager(dd_aws::SecretsManagerSource::new(
-                    &env, id,
-                )))
+                Ok(Self::SecretsManager { env, secret_id })
             }
             #[cfg(not(feature = "aws"))]
             KeySourceConfig::SecretsManager(_) => Err(DecryptorError::Config(
@@ -78,14 +81,19 @@ impl KeySource {
                     }),
             ),
             #[cfg(feature = "aws")]
-            Self::SecretsManager(source) => {
-                let source = source.clone();
-                Box::pin(async move {
-                    let secret = source
-                        .fetch()
-                        .await
+            Self::SecretsManager { env, secret_id } => {
+                let (env, secret_id) = (env.clone(), secret_id.clone());
+                run_on_thread("key-fetch", move || {
+                    // A private runtime: this thread must not share the handler's.
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|_| DecryptorError::KeyUnavailable("no runtime".to_owned()))?;
+                    let source = dd_aws::SecretsManagerSource::new(&env, secret_id);
+                    let secret = runtime
+                        .block_on(source.fetch())
                         .map_err(|err| DecryptorError::KeyUnavailable(err.to_string()))?;
-                    derive_on_thread(Ok(secret)).await
+                    derive(&secret)
                 })
             }
         }
@@ -102,27 +110,39 @@ struct LoadedKey {
 
 /// Runs PBKDF2 on its own thread so it overlaps whatever the runtime is doing.
 fn derive_on_thread(secret: Result<SecretString, DecryptorError>) -> LoadFuture {
-    let secret = match secret {
-        Ok(secret) => secret,
-        Err(err) => return Box::pin(std::future::ready(Err(err))),
-    };
+    match secret {
+        Ok(secret) => run_on_thread("key-derivation", move || derive(&secret)),
+        Err(err) => Box::pin(std::future::ready(Err(err))),
+    }
+}
+
+/// Derives the key from the secret's JSON (PBKDF2: call off the runtime thread).
+fn derive(secret: &SecretString) -> Result<LoadedKey, DecryptorError> {
+    let json = secret.expose_secret();
+    let key = DecryptLambdaKey::from_secret_json(json)?;
+    Ok(LoadedKey {
+        key: Arc::new(key),
+        fingerprint: Sha256::digest(json.as_bytes()).into(),
+        loaded_at: Instant::now(),
+    })
+}
+
+/// Runs `load` on a new thread now; the returned future waits for its result.
+fn run_on_thread(
+    name: &str,
+    load: impl FnOnce() -> Result<LoadedKey, DecryptorError> + Send + 'static,
+) -> LoadFuture {
     let (tx, rx) = oneshot::channel();
     let spawned = std::thread::Builder::new()
-        .name("key-derivation".to_owned())
+        .name(name.to_owned())
         .spawn(move || {
-            let json = secret.expose_secret();
-            let loaded = DecryptLambdaKey::from_secret_json(json).map(|key| LoadedKey {
-                key: Arc::new(key),
-                fingerprint: Sha256::digest(json.as_bytes()).into(),
-                loaded_at: Instant::now(),
-            });
             // The receiver only goes away when the container is shutting down.
-            let _ = tx.send(loaded.map_err(DecryptorError::from));
+            let _ = tx.send(load());
         });
     Box::pin(async move {
         spawned.map_err(|_| DecryptorError::KeyUnavailable("cannot start a thread".to_owned()))?;
         rx.await
-            .map_err(|_| DecryptorError::KeyUnavailable("key derivation stopped".to_owned()))?
+            .map_err(|_| DecryptorError::KeyUnavailable("key loading stopped".to_owned()))?
     })
 }
 

@@ -165,7 +165,8 @@ while IFS=$'\t' read -r -u 9 kind name index endpoint logfile source pgid; do
   port="${endpoint##*:}"
   wait_for_port "$port" "$START_TIMEOUT" "emulator $name" "$logfile" "$pgid"
   if ! timeout "$((WARM_TIMEOUT + 10))" python3 "$HARNESS" invoke \
-    "$endpoint/2015-03-31/functions/$FUNCTION/invocations" '"warmup"' "$WARM_TIMEOUT" >/dev/null; then
+    "$endpoint/2015-03-31/functions/$FUNCTION/invocations" '"warmup"' "$WARM_TIMEOUT" \
+    "$logfile" >/dev/null; then
     log "emulator $name did not answer; its output:"
     tail -n 40 "$logfile" >&2
     exit 1

@@ -8,8 +8,9 @@ Subcommands:
   seed-moto ENDPOINT VECTORS      create the key secrets in moto's Secrets Manager, once as
                                   SecretString (dd-client-tests/string/<i>) and once as
                                   SecretBinary (dd-client-tests/binary/<i>)
-  invoke URL PAYLOAD TIMEOUT      POST one invocation, retrying until the emulator answers
-                                  HTTP 200 or TIMEOUT seconds pass (warm-up; compiles lazily)
+  invoke URL PAYLOAD TIMEOUT [LOG] POST one invocation, retrying until the emulator answers
+                                  HTTP 200 or TIMEOUT seconds pass (warm-up; compiles lazily);
+                                  gives up at once if LOG shows the function failed to start
   manifest TARGETS VECTORS        turn the script's tab-separated target list into the JSON
                                   manifest the Node and Python suites read
   counts REPORT...                add up passed/failed tests of node TAP and pytest JUnit
@@ -92,10 +93,18 @@ def cmd_seed_moto(endpoint, vectors_path):
     sys.exit(f"{MISSING_SECRET_ID} unexpectedly exists in moto")
 
 
-def cmd_invoke(url, payload, timeout):
+# What cargo lambda watch prints when the function's `cargo run` fails: the pending invoke would
+# then wait forever, so the warm-up gives up at once.
+EMULATOR_FAILURES = ("ERROR command exited", "ERROR command killed")
+
+
+def cmd_invoke(url, payload, timeout, logfile=None):
+    import threading
+
     deadline = time.monotonic() + float(timeout)
-    last = "no attempt"
-    while time.monotonic() < deadline:
+    result = {}
+
+    def attempt():
         request = urllib.request.Request(
             url, data=payload.encode("utf-8"), method="POST",
             headers={"content-type": "application/json"},
@@ -103,15 +112,36 @@ def cmd_invoke(url, payload, timeout):
         try:
             remaining = max(1.0, deadline - time.monotonic())
             with urllib.request.urlopen(request, timeout=remaining) as response:
-                body = response.read().decode("utf-8", "replace")
-                if response.status == 200:
-                    print(body)
-                    return
-                last = f"HTTP {response.status}: {body[:200]}"
+                result["status"] = response.status
+                result["body"] = response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as err:
-            last = f"HTTP {err.code}: {err.read()[:200]!r}"
+            result["error"] = f"HTTP {err.code}: {err.read()[:200]!r}"
         except (urllib.error.URLError, OSError) as err:
-            last = f"{type(err).__name__}: {err}"
+            result["error"] = f"{type(err).__name__}: {err}"
+
+    def emulator_failure():
+        if not logfile:
+            return None
+        with open(logfile, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.lstrip().startswith(EMULATOR_FAILURES):
+                    return line.strip()
+        return None
+
+    last = "no attempt"
+    while time.monotonic() < deadline:
+        result.clear()
+        thread = threading.Thread(target=attempt, daemon=True)
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.5)
+            failure = emulator_failure()
+            if failure:
+                sys.exit(f"the emulator failed to start the function: {failure}")
+        if result.get("status") == 200:
+            print(result["body"])
+            return
+        last = result.get("error") or f"HTTP {result.get('status')}: {result.get('body', '')[:200]}"
         time.sleep(1)
     sys.exit(f"no HTTP 200 from {url} within {timeout}s (last: {last})")
 
@@ -172,7 +202,7 @@ def main(argv):
         "free-port": (cmd_free_port, 0),
         "secrets": (cmd_secrets, 1),
         "seed-moto": (cmd_seed_moto, 2),
-        "invoke": (cmd_invoke, 3),
+        "invoke": (cmd_invoke, None),
         "manifest": (cmd_manifest, 2),
         "counts": (cmd_counts, None),
     }
