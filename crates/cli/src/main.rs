@@ -1,8 +1,14 @@
 //! `ddctl`: the Direct Deposits command line.
 
 mod cipher_io;
+mod data_dir;
 mod key_source;
 mod legacy_cmd;
+mod outbox_cmd;
+mod payroll_sim;
+mod rewrap;
+mod serve;
+mod token;
 
 use std::process::ExitCode;
 
@@ -30,6 +36,19 @@ enum Command {
     Decrypt(key_source::KeyArgs),
     /// Encrypt stdin with the decrypt Lambda's key (base64 and a newline to stdout).
     Encrypt(key_source::KeyArgs),
+    /// Serve the API, the decryptor and a payroll simulator on 127.0.0.1 (demo data).
+    Serve(serve::ServeArgs),
+    /// Print a bearer token for a user of a `ddctl serve` data directory.
+    Token(token::TokenArgs),
+    /// Serve the local payroll suite (simulator) with optional fault injection.
+    PayrollSim(payroll_sim::PayrollSimArgs),
+    /// Rewrap legacy ciphertexts (a file of lines or a SQL column) as dd1: envelopes.
+    Rewrap(Box<rewrap::RewrapArgs>),
+    /// Work the payroll outbox.
+    Outbox {
+        #[command(subcommand)]
+        action: outbox_cmd::OutboxAction,
+    },
 }
 
 fn main() -> ExitCode {
@@ -38,6 +57,11 @@ fn main() -> ExitCode {
         Command::Legacy { action } => legacy_cmd::run(action),
         Command::Decrypt(key) => key_source::run_decrypt(&key),
         Command::Encrypt(key) => key_source::run_encrypt(&key),
+        Command::Serve(args) => serve::run(args),
+        Command::Token(args) => token::run(&args),
+        Command::PayrollSim(args) => payroll_sim::run(&args),
+        Command::Outbox { action } => outbox_cmd::run(action),
+        Command::Rewrap(args) => rewrap::run(*args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

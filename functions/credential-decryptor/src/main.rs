@@ -55,16 +55,17 @@ async fn invoke(service: &CredentialService, event: LambdaEvent<Event>) -> Respo
 /// JSON lines on stdout (CloudWatch), level from `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`
 /// (a plain level name; no filter directives, which would pull a regex engine into the
 /// cold start). The runtime's per-invocation span adds the request id to every line.
+///
+/// TRACE is served as DEBUG: at TRACE `lambda_runtime` logs every raw event, i.e. the
+/// `cipherText` (and, for the encrypt function, the `plainText`), which must never reach the log.
 fn init_logging() {
+    use tracing_subscriber::filter::LevelFilter;
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
         .ok()
-        .and_then(|level| {
-            level
-                .parse::<tracing_subscriber::filter::LevelFilter>()
-                .ok()
-        })
-        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
+        .and_then(|level| level.parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO)
+        .min(LevelFilter::DEBUG);
     tracing_subscriber::fmt()
         .json()
         .with_max_level(level)

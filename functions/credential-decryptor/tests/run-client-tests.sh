@@ -39,21 +39,43 @@ KEEP_WORK="${DD_CLIENT_TESTS_KEEP:-0}"
 
 log() { printf '== client-tests: %s\n' "$*"; }
 
-stop_group() { # pgid: TERM the whole group, wait (bounded), then KILL
-  local pgid="$1" i
-  kill -TERM -- "-$pgid" 2>/dev/null || return 0
+alive() { # pgid: is the group (or its leader, before its setsid ran) still there?
+  kill -0 -- "-$1" 2>/dev/null || kill -0 "$1" 2>/dev/null
+}
+
+stop_groups() { # pgid...: TERM each whole group, wait (bounded) for all, then KILL what is left
+  local pgid i left
+  for pgid in "$@"; do
+    kill -TERM -- "-$pgid" 2>/dev/null || kill -TERM "$pgid" 2>/dev/null || true
+  done
   for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-    kill -0 -- "-$pgid" 2>/dev/null || return 0
+    left=0
+    for pgid in "$@"; do alive "$pgid" && left=1 && break; done
+    [[ $left == 0 ]] && return 0
     sleep 0.1
   done
-  kill -KILL -- "-$pgid" 2>/dev/null || true
+  for pgid in "$@"; do
+    kill -KILL -- "-$pgid" 2>/dev/null || kill -KILL "$pgid" 2>/dev/null || true
+  done
+}
+
+# Long steps run as background jobs and are waited for, so INT/TERM interrupt the wait at once
+# (bash defers traps while a foreground command runs). FOREGROUND is the job to end on exit.
+FOREGROUND=""
+run() {
+  "$@" &
+  FOREGROUND=$!
+  local status=0
+  wait "$FOREGROUND" 2>/dev/null || status=$?
+  FOREGROUND=""
+  return "$status"
 }
 
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  local pgid
-  for pgid in "${GROUPS_STARTED[@]}"; do stop_group "$pgid"; done
+  if [[ -n "$FOREGROUND" ]]; then kill -TERM "$FOREGROUND" 2>/dev/null || true; fi
+  stop_groups "${GROUPS_STARTED[@]}"
   wait 2>/dev/null || true
   if [[ $status -ne 0 || "$KEEP_WORK" == 1 ]]; then
     log "logs and manifest kept in $WORK"
@@ -66,7 +88,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Starts "$@" in its own session/process group with output to $1's log; prints the pgid.
+# Starts "$@" in its own session/process group with output to $1's log; prints the pgid (the
+# leader's pid: setsid execs in place, as a background job is never a group leader).
 start_group() {
   local logfile="$1"
   shift
@@ -78,7 +101,7 @@ wait_for_port() { # port timeout name logfile
   local port="$1" timeout="$2" name="$3" logfile="$4" pgid="$5" i
   for ((i = 0; i < timeout * 4; i++)); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    if ! kill -0 -- "-$pgid" 2>/dev/null; then
+    if ! alive "$pgid"; then
       log "$name exited before listening on $port; its output:"
       tail -n 40 "$logfile" >&2
       return 1
@@ -106,7 +129,7 @@ fi
 # The emulator builds lazily on the first invoke; build first so a compile error shows here
 # and the warm-ups below only start processes. Same profile and features as cargo lambda watch.
 log "building $FUNCTION (debug; CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-<cargo default>})"
-timeout "$BUILD_TIMEOUT" cargo build --manifest-path "$FN_DIR/Cargo.toml" --bin "$FUNCTION"
+run timeout "$BUILD_TIMEOUT" cargo build --manifest-path "$FN_DIR/Cargo.toml" --bin "$FUNCTION"
 
 # --- services -------------------------------------------------------------------------------
 MOTO_PORT="$(free_port)"
@@ -115,7 +138,7 @@ log "starting moto on $MOTO"
 pgid="$(start_group "$WORK/moto.log" moto_server -H 127.0.0.1 -p "$MOTO_PORT")"
 GROUPS_STARTED+=("$pgid")
 wait_for_port "$MOTO_PORT" "$START_TIMEOUT" moto "$WORK/moto.log" "$pgid"
-python3 "$HARNESS" seed-moto "$MOTO" "$VECTORS"
+run python3 "$HARNESS" seed-moto "$MOTO" "$VECTORS"
 
 # Nothing of the caller's environment may change what the function sees.
 CLEAN_ENV=(-u DD_KEY_JSON -u DD_KEY_FILE -u DD_KEY_SECRET_ID -u DD_KEY_TTL_SECS -u DD_OPERATION
@@ -152,10 +175,13 @@ for i in "${!SECRETS[@]}"; do
   start_emulator decrypt "sm-binary-$i" "$i" SecretBinary \
     "DD_KEY_SECRET_ID=dd-client-tests/binary/$i" "AWS_ENDPOINT_URL=$MOTO"
 done
-# The most verbose level Lambda's log controls offer: secrets must stay out of the log there too.
+# TRACE, the most verbose level Lambda's log controls offer (AWS_LAMBDA_LOG_LEVEL wins over
+# RUST_LOG): secrets must stay out of the log there too. lambda_runtime logs raw events at
+# TRACE, i.e. the cipherText, and for the encrypt function the plainText.
 start_emulator decrypt sm-string-trace-0 0 SecretString "AWS_LAMBDA_LOG_LEVEL=TRACE" \
   "DD_KEY_SECRET_ID=dd-client-tests/string/0" "AWS_ENDPOINT_URL=$MOTO"
-start_emulator encrypt encrypt-json-0 0 DD_KEY_JSON "DD_OPERATION=encrypt" "DD_KEY_JSON=${SECRETS[0]}"
+start_emulator encrypt encrypt-json-0 0 DD_KEY_JSON "AWS_LAMBDA_LOG_LEVEL=TRACE" \
+  "DD_OPERATION=encrypt" "DD_KEY_JSON=${SECRETS[0]}"
 start_emulator missing sm-missing - SecretString \
   "DD_KEY_SECRET_ID=dd-client-tests/missing" "AWS_ENDPOINT_URL=$MOTO"
 
@@ -164,7 +190,7 @@ start_emulator missing sm-missing - SecretString \
 while IFS=$'\t' read -r -u 9 kind name index endpoint logfile source pgid; do
   port="${endpoint##*:}"
   wait_for_port "$port" "$START_TIMEOUT" "emulator $name" "$logfile" "$pgid"
-  if ! timeout "$((WARM_TIMEOUT + 10))" python3 "$HARNESS" invoke \
+  if ! run timeout "$((WARM_TIMEOUT + 10))" python3 "$HARNESS" invoke \
     "$endpoint/2015-03-31/functions/$FUNCTION/invocations" '"warmup"' "$WARM_TIMEOUT" \
     "$logfile" >/dev/null; then
     log "emulator $name did not answer; its output:"
@@ -186,7 +212,7 @@ run_suite() {
   local name="$1"
   shift
   log "suite: $name"
-  if timeout "$SUITE_TIMEOUT" "$@"; then
+  if run timeout "$SUITE_TIMEOUT" "$@"; then
     PASSED+=("$name")
   else
     log "suite FAILED: $name (exit $?)"
@@ -194,6 +220,7 @@ run_suite() {
   fi
 }
 
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 run_suite "node (@aws-sdk/client-lambda)" bash -c 'cd "$1" && node --test \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$2"' _ "$NODE_DIR" "$WORK/node.tap"
@@ -202,7 +229,7 @@ run_suite "python (boto3)" python3 -m pytest -p no:cacheprovider -q -rfE \
 
 # Stop the emulators so their logs are complete, then scan them.
 log "stopping the emulators"
-for pgid in "${EMULATOR_GROUPS[@]}"; do stop_group "$pgid"; done
+stop_groups "${EMULATOR_GROUPS[@]}"
 run_suite "log scan (RUST_LOG=debug)" python3 -m pytest -p no:cacheprovider -q -rfE \
   --junitxml="$WORK/logs.xml" "$HERE/python/test_logs.py"
 

@@ -4,6 +4,8 @@ stopped the emulators first so the files are complete).
 
 - No plaintext, keyPhrase, salt or ciphertext of any vector appears anywhere in the logs.
 - Every function logged `invocation` lines with an `outcome` and a request id.
+- Debug lines were captured, and none at TRACE (functions run with AWS_LAMBDA_LOG_LEVEL=TRACE
+  are capped at DEBUG).
 - The function whose Secrets Manager secret is missing logged `decrypt key not loaded` with a
   stable `kind`.
 """
@@ -133,12 +135,14 @@ def test_outcomes_cover_success_and_failures():
     assert len(outcomes) >= 4, outcomes  # ok plus several distinct failure kinds
 
 
-def test_debug_logging_was_on():
-    """The scan means something only if debug lines were captured."""
+def test_debug_logging_was_on_and_trace_is_capped():
+    """The scan means something only if debug lines were captured. Functions configured with
+    AWS_LAMBDA_LOG_LEVEL=TRACE log at DEBUG at most (lambda_runtime logs raw events at TRACE)."""
     levels = set()
     for target in _targets():
         levels.update(r.get("level") for r in _json_lines(_read(target)))
     assert "DEBUG" in levels, levels
+    assert "TRACE" not in levels, levels
 
 
 @pytest.mark.parametrize(

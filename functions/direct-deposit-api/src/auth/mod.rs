@@ -1,0 +1,130 @@
+//! Who is calling, and what they may touch (DESIGN §2.4, §5).
+//!
+//! 1. The Bearer token must verify ([`jwt::Verifier`]): else 401 / code 10.
+//! 2. Its tenant must be the path's tenant: else 401 / code 11, before any data is read, so
+//!    a token of tenant A learns nothing about tenant B (not even whether it exists).
+//! 3. The tenant must exist (404 / code 50), and the token's e-mail must be a user of it
+//!    (401 / code 11). The user row gives the role and the employee link.
+//! 4. An employee may only address their own employee path (401 / code 11); an HR admin any
+//!    employee of the tenant (404 / code 50 when there is no such employee).
+
+pub mod jwt;
+
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use dd_storage::{Actor, EmployeeKey, Role, Store};
+
+use crate::error::ApiError;
+use crate::paths::EmployeePath;
+
+/// An authenticated caller, resolved against the users table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The user's id.
+    pub user_id: i64,
+    /// The user's e-mail (lower-case, as stored).
+    pub email: String,
+    /// What the user may do.
+    pub role: Role,
+}
+
+impl Principal {
+    /// The actor recorded in audit rows.
+    #[must_use]
+    pub fn actor(&self) -> Actor {
+        Actor::user(self.user_id, &self.email)
+    }
+
+    /// Idempotency keys are scoped per caller.
+    #[must_use]
+    pub fn idempotency_principal(&self) -> String {
+        format!("user:{}", self.user_id)
+    }
+
+    /// Whether account numbers are shown masked to this caller.
+    #[must_use]
+    pub const fn sees_masked(&self) -> bool {
+        matches!(self.role, Role::Employee)
+    }
+}
+
+/// Step 1: the verified claims of the request's Bearer token.
+///
+/// # Errors
+/// [`ApiError::Unauthenticated`] for a missing, malformed, expired or badly signed token.
+pub fn authenticate(
+    verifier: &jwt::Verifier,
+    headers: &HeaderMap,
+) -> Result<jwt::Claims, ApiError> {
+    let value = headers
+        .get(AUTHORIZATION)
+        .ok_or(ApiError::Unauthenticated("missing Authorization header"))?
+        .to_str()
+        .map_err(|_| ApiError::Unauthenticated("malformed Authorization header"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::Unauthenticated("expected a Bearer token"))?;
+    verifier.verify(token).map_err(|reason| {
+        tracing::info!(reason, "token refused");
+        ApiError::Unauthenticated("invalid or expired token")
+    })
+}
+
+/// Steps 2–4 for a request on `path`.
+///
+/// # Errors
+/// [`ApiError::Unauthorized`], [`ApiError::NotFound`], or [`ApiError::Unexpected`] when
+/// the database fails.
+pub async fn authorize(
+    store: &Store,
+    claims: &jwt::Claims,
+    path: &EmployeePath,
+) -> Result<Principal, ApiError> {
+    if claims.account.tenant_id != path.tenant {
+        return Err(ApiError::Unauthorized("token is not valid for this tenant"));
+    }
+    if !store.tenant_exists(&path.tenant).await? {
+        return Err(ApiError::NotFound("tenant"));
+    }
+    let user = store
+        .find_user(&path.tenant, &claims.account.email)
+        .await?
+        .ok_or(ApiError::Unauthorized("user is not known in this tenant"))?;
+    let principal = Principal {
+        user_id: user.id,
+        email: user.email,
+        role: user.role,
+    };
+    match user.role {
+        Role::Employee => {
+            if user.company_id != Some(path.company) || user.employee_id != Some(path.employee) {
+                return Err(ApiError::Unauthorized(
+                    "employees may only access their own direct deposits",
+                ));
+            }
+        }
+        Role::Admin => {
+            let key = EmployeeKey::new(&path.tenant, path.company, path.employee);
+            if !store.employee_exists(key).await? {
+                return Err(ApiError::NotFound("employee"));
+            }
+        }
+    }
+    Ok(principal)
+}
+
+/// Approvals are for HR admins only.
+///
+/// # Errors
+/// [`ApiError::Unauthorized`] for any other role.
+pub fn require_admin(principal: &Principal) -> Result<(), ApiError> {
+    match principal.role {
+        Role::Admin => Ok(()),
+        Role::Employee => Err(ApiError::Unauthorized(
+            "only HR admins may approve or reject direct deposits",
+        )),
+    }
+}

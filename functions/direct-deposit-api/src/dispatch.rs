@@ -1,0 +1,28 @@
+//! The seam to payroll delivery.
+//!
+//! A committed write that queued a payroll job (approve, an update or delete of an Approved
+//! deposit) reports the job here right after commit. Implementations must not block: the
+//! API answers without waiting on payroll, and the outbox row (written in the same
+//! transaction) is the durable record that a drain retries if this nudge is lost.
+
+/// Told about payroll jobs the API just committed.
+pub trait PayrollDispatch: Send + Sync + std::fmt::Debug {
+    /// Job `job_id` of `tenant` was committed to the outbox. Must return promptly (spawn or
+    /// enqueue; never await payroll here).
+    fn job_committed(&self, tenant: &str, job_id: i64);
+}
+
+/// Delivers nothing: jobs wait in the outbox for `ddctl outbox drain` (or a delivery
+/// implementation plugged into the state).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoDispatch;
+
+impl PayrollDispatch for NoDispatch {
+    fn job_committed(&self, tenant: &str, job_id: i64) {
+        tracing::debug!(
+            tenant,
+            job = job_id,
+            "payroll job left for the outbox drain"
+        );
+    }
+}

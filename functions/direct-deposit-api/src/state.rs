@@ -1,0 +1,69 @@
+//! What every request shares: the store, the token verifier, the account vault, the
+//! fingerprint key and the payroll seam. Built once at start-up; cheap to clone.
+
+use std::sync::Arc;
+
+use dd_storage::Store;
+
+use crate::auth::jwt::Verifier;
+use crate::dispatch::{NoDispatch, PayrollDispatch};
+use crate::vault::{AccountVault, FingerprintKey};
+
+/// The API's shared state.
+#[derive(Clone)]
+pub struct AppState {
+    /// The tenant database.
+    pub store: Store,
+    /// Bearer-token verification keys.
+    pub verifier: Arc<Verifier>,
+    /// Seals and opens account numbers (`dd1:` envelopes).
+    pub vault: Arc<dyn AccountVault>,
+    /// Keys the duplicate-rule fingerprint.
+    pub fingerprint: Arc<FingerprintKey>,
+    /// Told about committed payroll jobs; never awaited.
+    pub dispatch: Arc<dyn PayrollDispatch>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.store)
+            .field("verifier", &self.verifier)
+            .field("fingerprint", &self.fingerprint)
+            .field("dispatch", &self.dispatch)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// State with no payroll delivery ([`NoDispatch`]): jobs wait in the outbox.
+    #[must_use]
+    pub fn new(
+        store: Store,
+        verifier: Verifier,
+        vault: Arc<dyn AccountVault>,
+        fingerprint: FingerprintKey,
+    ) -> Self {
+        Self {
+            store,
+            verifier: Arc::new(verifier),
+            vault,
+            fingerprint: Arc::new(fingerprint),
+            dispatch: Arc::new(NoDispatch),
+        }
+    }
+
+    /// Replaces the payroll seam (e.g. with `dd-delivery`'s in-process deliverer).
+    #[must_use]
+    pub fn with_dispatch(mut self, dispatch: Arc<dyn PayrollDispatch>) -> Self {
+        self.dispatch = dispatch;
+        self
+    }
+
+    /// Reports a committed job to the payroll seam (non-blocking by contract).
+    pub(crate) fn job_committed(&self, tenant: &str, job: Option<i64>) {
+        if let Some(job) = job {
+            self.dispatch.job_committed(tenant, job);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Lambda entry point of the payroll outbox drainer: an EventBridge schedule (e.g. every
+//! minute) invokes it; each invocation drains due jobs until none is left or the next
+//! claim could outlive the invocation's deadline.
+//!
+//! The API delivers each change right after commit; this function is the safety net that
+//! retries failures and picks up whatever that immediate delivery never got to.
+
+mod config;
+mod setup;
+
+use std::time::{Duration, Instant};
+
+use dd_delivery::Deliverer;
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::{Value, json};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    init_logging();
+    let config = config::Config::from_env()
+        .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+    let deliverer = setup::deliverer(&config)
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "cannot start"))?;
+    let batch = config.batch;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let deliverer = deliverer.clone();
+        async move { drain(&deliverer, batch, event).await }
+    }))
+    .await
+}
+
+async fn drain(
+    deliverer: &Deliverer,
+    batch: i64,
+    event: LambdaEvent<Value>,
+) -> Result<Value, lambda_runtime::Error> {
+    // The scheduled event carries nothing we need; log its kind for traceability.
+    let kind = event
+        .payload
+        .get("detail-type")
+        .and_then(Value::as_str)
+        .unwrap_or("direct invoke");
+    let stop_at = deadline(event.context.deadline);
+    let started = Instant::now();
+    let report = deliverer.drain_due(batch, Some(stop_at)).await?;
+    tracing::info!(
+        request_id = %event.context.request_id,
+        event = kind,
+        claimed = report.claimed,
+        applied = report.applied,
+        retrying = report.retrying,
+        dead = report.dead,
+        lease_lost = report.lease_lost,
+        unrecorded = report.unrecorded,
+        duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "outbox drained"
+    );
+    Ok(json!({
+        "claimed": report.claimed,
+        "applied": report.applied,
+        "skipped": report.skipped,
+        "retrying": report.retrying,
+        "dead": report.dead,
+        "leaseLost": report.lease_lost,
+        "unrecorded": report.unrecorded,
+    }))
+}
+
+/// The invocation's deadline (epoch ms) as an `Instant`.
+fn deadline(deadline_ms: u64) -> Instant {
+    let now_ms = u64::try_from(dd_storage::now_ms()).unwrap_or(0);
+    Instant::now() + Duration::from_millis(deadline_ms.saturating_sub(now_ms))
+}
+
+/// JSON lines on stdout (CloudWatch), level from `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`.
+fn init_logging() {
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .ok()
+        .and_then(|level| {
+            level
+                .parse::<tracing_subscriber::filter::LevelFilter>()
+                .ok()
+        })
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
+    tracing_subscriber::fmt()
+        .json()
+        .with_max_level(level)
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_target(false)
+        .without_time()
+        .init();
+}
