@@ -10,6 +10,10 @@ pub enum DecryptorError {
     /// The key secret was read but is unusable (bad JSON, salt under 8 bytes …).
     #[error("key material invalid: {0}")]
     KeyInvalid(#[from] dd_crypto::CryptoError),
+    /// The last load failed moments ago; it is not retried on every call (a misconfigured
+    /// function under load would otherwise hammer Secrets Manager). Keeps that failure's kind.
+    #[error("key material unavailable: the last load failed ({kind}); retrying shortly")]
+    RecentlyFailed { kind: &'static str },
 }
 
 impl DecryptorError {
@@ -19,6 +23,7 @@ impl DecryptorError {
             Self::Config(_) => "invalid_configuration",
             Self::KeyUnavailable(_) => "key_unavailable",
             Self::KeyInvalid(_) => "key_invalid",
+            Self::RecentlyFailed { kind } => kind,
         }
     }
 }

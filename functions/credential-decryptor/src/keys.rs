@@ -24,6 +24,9 @@ use crate::{DecryptorError, KeySourceConfig};
 /// cannot turn into a flood of Secrets Manager calls.
 const MIN_FORCED_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
 
+/// After a failed load, calls fail fast for this long before the next attempt.
+const FAILED_LOAD_BACKOFF: Duration = Duration::from_secs(5);
+
 type LoadFuture = Pin<Box<dyn Future<Output = Result<LoadedKey, DecryptorError>> + Send>>;
 
 /// Where the key secret is read from.
@@ -157,6 +160,7 @@ pub struct KeyCache {
     loading: Arc<tokio::sync::Mutex<()>>,
     background_refresh: AtomicBool,
     last_forced_refresh: Mutex<Option<Instant>>,
+    last_failed_load: Mutex<Option<(Instant, &'static str)>>,
 }
 
 impl std::fmt::Debug for LoadedKey {
@@ -174,6 +178,7 @@ impl KeyCache {
             loading: Arc::new(tokio::sync::Mutex::new(())),
             background_refresh: AtomicBool::new(false),
             last_forced_refresh: Mutex::new(None),
+            last_failed_load: Mutex::new(None),
         })
     }
 
@@ -189,10 +194,17 @@ impl KeyCache {
             match pending.await {
                 Ok(loaded) => this.store(loaded),
                 Err(err) => {
-                    tracing::error!(kind = err.kind(), error = %err, "decrypt key not loaded")
+                    tracing::error!(kind = err.kind(), error = %err, "decrypt key not loaded");
+                    this.note_failed_load(&err);
                 }
             }
         });
+    }
+
+    fn note_failed_load(&self, err: &DecryptorError) {
+        if let Ok(mut last) = self.last_failed_load.lock() {
+            *last = Some((Instant::now(), err.kind()));
+        }
     }
 
     /// The current key, waiting for an in-flight load or loading it if there is none.
@@ -210,9 +222,26 @@ impl KeyCache {
         if let Some(loaded) = self.snapshot() {
             return Ok(loaded.key);
         }
-        let loaded = self.source.begin_load().await?;
-        self.store(loaded.clone());
-        Ok(loaded.key)
+        let recent_failure = self
+            .last_failed_load
+            .lock()
+            .ok()
+            .and_then(|last| *last)
+            .filter(|(at, _)| at.elapsed() < FAILED_LOAD_BACKOFF);
+        if let Some((_, kind)) = recent_failure {
+            return Err(DecryptorError::RecentlyFailed { kind });
+        }
+        match self.source.begin_load().await {
+            Ok(loaded) => {
+                self.store(loaded.clone());
+                Ok(loaded.key)
+            }
+            Err(err) => {
+                tracing::warn!(kind = err.kind(), error = %err, "decrypt key load failed");
+                self.note_failed_load(&err);
+                Err(err)
+            }
+        }
     }
 
     /// After a decrypt failed with `failed`: re-reads the secret (at most once per

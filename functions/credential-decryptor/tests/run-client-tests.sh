@@ -36,6 +36,7 @@ EMULATOR_GROUPS=()
 FAILED=()
 PASSED=()
 KEEP_WORK="${DD_CLIENT_TESTS_KEEP:-0}"
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the work tree
 
 log() { printf '== client-tests: %s\n' "$*"; }
 

@@ -160,3 +160,17 @@ async fn an_unreadable_key_gives_the_500_reply_and_the_key_unavailable_kind() {
         matches!(response, Response::Legacy(ref r) if r.status_code == 500 && r.body.is_empty())
     );
 }
+
+#[tokio::test]
+async fn a_failed_load_is_not_retried_on_every_call_and_keeps_its_kind() {
+    let keys = KeyCache::new(
+        KeySource::Inline(SecretString::from(r#"{"salt":"abc","keyPhrase":"k"}"#)),
+        None,
+    );
+    keys.prime();
+    let first = keys.current().await.unwrap_err();
+    assert_eq!(first.kind(), "key_invalid");
+    let second = keys.current().await.unwrap_err();
+    assert_eq!(second.kind(), "key_invalid");
+    assert!(second.to_string().contains("retrying shortly"));
+}
