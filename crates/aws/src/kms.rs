@@ -38,7 +38,8 @@ impl KmsKeyProvider {
         let mut config = aws_sdk_kms::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(env.region.clone()))
-            .credentials_provider(env.credentials());
+            .credentials_provider(env.credentials())
+            .http_client(crate::sdk_env::https_client());
         if let Some(url) = &env.endpoint_url {
             config = config.endpoint_url(url);
         }
