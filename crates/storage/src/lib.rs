@@ -20,6 +20,8 @@ mod queries;
 mod records;
 mod rules;
 mod seed;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use audit::{AuditRecord, ENTITY_DIRECT_DEPOSIT};
 pub use connect::{Backend, Store, now_ms};

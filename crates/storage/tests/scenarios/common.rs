@@ -7,15 +7,11 @@
 //! hour. Unreachable server: the test fails when `CI` is set, else it is skipped with a
 //! notice.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use dd_domain::{AccountNumber, Allocation, AmountType, Designation, RoutingNumber};
+use dd_storage::testing::TestDatabase;
 use dd_storage::{
     Actor, DEMO_TENANT_1, DemoSeed, EmployeeKey, NewDepositRecord, PayrollAccount, Store,
 };
-use sqlx::{Connection, Executor, Row};
-
-const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable";
 
 /// Alice, employee 1 of demo tenant 1.
 pub fn alice() -> EmployeeKey<'static> {
@@ -66,111 +62,22 @@ pub async fn sqlite() -> Store {
     ready(Store::connect("sqlite::memory:").await.unwrap()).await
 }
 
-fn pg_base_url() -> String {
-    std::env::var("DD_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_owned())
-}
-
-/// `url` with its database name replaced.
-fn with_database(url: &str, db: &str) -> String {
-    let (head, query) = url
-        .split_once('?')
-        .map_or((url, None), |(h, q)| (h, Some(q)));
-    let base = head.rsplit_once('/').map_or(head, |(b, _)| b);
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
-}
-
-/// A per-test Postgres database, dropped when this guard drops (even on panic).
+/// A per-test Postgres database with a migrated, seeded store; the database is dropped with
+/// the guard (after the store, fields drop in order).
 pub struct PgDb {
     pub store: Store,
-    admin_url: String,
-    name: String,
+    _db: TestDatabase,
 }
 
 impl PgDb {
     /// `None` when the server is unreachable and `CI` is not set.
     pub async fn create() -> Option<Self> {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        sqlx::any::install_default_drivers();
-        let admin_url = pg_base_url();
-        let mut admin = match sqlx::AnyConnection::connect(&admin_url).await {
-            Ok(c) => c,
-            Err(e) => {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "CI is set but Postgres at DD_TEST_POSTGRES_URL is unreachable: {e}"
-                );
-                eprintln!("NOTICE: Postgres unreachable ({e}); skipping the Postgres run");
-                return None;
-            }
-        };
-        let now = dd_storage::now_ms() / 1000;
-        sweep_stale(&mut admin, now).await;
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let name = format!("dd_test_{now}_{}_{n}", std::process::id());
-        admin
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        admin.close().await.unwrap();
-        let store = Store::connect(&with_database(&admin_url, &name))
-            .await
-            .unwrap();
+        let db = TestDatabase::create("").await?;
+        let store = Store::connect(&db.url).await.unwrap();
         Some(Self {
             store: ready(store).await,
-            admin_url,
-            name,
+            _db: db,
         })
-    }
-}
-
-/// Drops test databases older than an hour (left by runs that were killed).
-async fn sweep_stale(admin: &mut sqlx::AnyConnection, now_s: i64) {
-    let rows = sqlx::query(
-        "SELECT CAST(datname AS TEXT) AS datname FROM pg_database WHERE datname LIKE 'dd_test_%'",
-    )
-    .fetch_all(&mut *admin)
-    .await
-    .unwrap();
-    for row in rows {
-        let name: String = row.get("datname");
-        let born = name
-            .split('_')
-            .nth(2)
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(now_s);
-        if now_s - born > 3600 {
-            let _ = admin
-                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                .await;
-        }
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        // Async work in Drop: a separate thread with its own runtime, so this also works
-        // while the test's runtime is unwinding. FORCE ends the pool's connections.
-        let (url, name) = (self.admin_url.clone(), self.name.clone());
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let mut admin = sqlx::AnyConnection::connect(&url).await?;
-                admin
-                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("warning: could not drop test database {}", self.name);
-        }
     }
 }
 

@@ -7,17 +7,17 @@
 
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use dd_crypto::envelope::{EnvelopeCipher, LocalKeyProvider};
+use dd_storage::testing::TestDatabase;
 use dd_storage::{DEMO_TENANT_1, DEMO_TENANT_2, DemoSeed, Store};
 use direct_deposit_api::{
     AccountClaim, AppState, Claims, FingerprintKey, PayrollDispatch, Verifier, app, sign_hs256,
 };
 use secrecy::SecretSlice;
 use serde_json::Value;
-use sqlx::{Connection, Executor, Row};
+use sqlx::Row;
 
 pub const T1: &str = DEMO_TENANT_1;
 pub const T2: &str = DEMO_TENANT_2;
@@ -25,7 +25,6 @@ pub const ALICE: &str = "alice@acme.example";
 pub const BOB: &str = "bob@acme.example";
 pub const HR: &str = "hr@acme.example";
 pub const CAROL: &str = "carol@globex.example";
-const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable";
 const JWT_SECRET: &[u8] = b"test-jwt-secret-0123456789abcdef";
 
 /// Records the payroll seam's calls.
@@ -281,85 +280,18 @@ pub fn assert_error(r: &Reply, status: u16, code: u64) {
     assert_eq!(r.json.as_object().unwrap().len(), 5, "{}", r.text);
 }
 
-fn pg_base_url() -> String {
-    std::env::var("DD_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_owned())
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    let (head, query) = url
-        .split_once('?')
-        .map_or((url, None), |(h, q)| (h, Some(q)));
-    let base = head.rsplit_once('/').map_or(head, |(b, _)| b);
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
-}
-
-/// A per-test Postgres database, dropped when this guard drops (even on panic).
+/// A per-test Postgres database (dropped with the guard, after the store).
 pub struct PgDb {
     pub store: Store,
-    admin_url: String,
-    name: String,
+    _db: TestDatabase,
 }
 
 impl PgDb {
     /// `None` when the server is unreachable and `CI` is not set.
     pub async fn create() -> Option<Self> {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        sqlx::any::install_default_drivers();
-        let admin_url = pg_base_url();
-        let mut admin = match sqlx::AnyConnection::connect(&admin_url).await {
-            Ok(c) => c,
-            Err(e) => {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "CI is set but Postgres at DD_TEST_POSTGRES_URL is unreachable: {e}"
-                );
-                eprintln!("NOTICE: Postgres unreachable ({e}); skipping the Postgres run");
-                return None;
-            }
-        };
-        let now = dd_storage::now_ms() / 1000;
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        // `dd_test_` prefix + epoch: dd-storage's harness sweeps the ones a killed run left.
-        let name = format!("dd_test_{now}_{}_api{n}", std::process::id());
-        admin
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        admin.close().await.unwrap();
-        let store = Store::connect(&with_database(&admin_url, &name))
-            .await
-            .unwrap();
-        Some(Self {
-            store,
-            admin_url,
-            name,
-        })
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let (url, name) = (self.admin_url.clone(), self.name.clone());
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let mut admin = sqlx::AnyConnection::connect(&url).await?;
-                admin
-                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("warning: could not drop test database {}", self.name);
-        }
+        let db = TestDatabase::create("api").await?;
+        let store = Store::connect(&db.url).await.unwrap();
+        Some(Self { store, _db: db })
     }
 }
 
