@@ -18,7 +18,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         let envelopes = credential_decryptor::envelope::opener_from_config(&config.envelope_keys)?;
         Ok((config.operation, keys, envelopes))
     });
-    init_logging();
+    dd_lambda_log::init();
     let (operation, keys, envelopes) = match started {
         Ok(ready) => ready,
         Err(err) => {
@@ -50,28 +50,4 @@ async fn invoke(service: &CredentialService, event: LambdaEvent<Event>) -> Respo
         "invocation"
     );
     response
-}
-
-/// JSON lines on stdout (CloudWatch), level from `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`
-/// (a plain level name; no filter directives, which would pull a regex engine into the
-/// cold start). The runtime's per-invocation span adds the request id to every line.
-///
-/// TRACE is served as DEBUG: at TRACE `lambda_runtime` logs every raw event, i.e. the
-/// `cipherText` (and, for the encrypt function, the `plainText`), which must never reach the log.
-fn init_logging() {
-    use tracing_subscriber::filter::LevelFilter;
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .ok()
-        .and_then(|level| level.parse::<LevelFilter>().ok())
-        .unwrap_or(LevelFilter::INFO)
-        .min(LevelFilter::DEBUG);
-    tracing_subscriber::fmt()
-        .json()
-        .with_max_level(level)
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_target(false)
-        .without_time()
-        .init();
 }

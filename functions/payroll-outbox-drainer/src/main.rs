@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    init_logging();
+    dd_lambda_log::init();
     let config = config::Config::from_env()
         .inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
     let deliverer = setup::deliverer(&config)
@@ -71,25 +71,4 @@ async fn drain(
 fn deadline(deadline_ms: u64) -> Instant {
     let now_ms = u64::try_from(dd_storage::now_ms()).unwrap_or(0);
     Instant::now() + Duration::from_millis(deadline_ms.saturating_sub(now_ms))
-}
-
-/// JSON lines on stdout (CloudWatch), level from `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`.
-fn init_logging() {
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .ok()
-        .and_then(|level| {
-            level
-                .parse::<tracing_subscriber::filter::LevelFilter>()
-                .ok()
-        })
-        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
-    tracing_subscriber::fmt()
-        .json()
-        .with_max_level(level)
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_target(false)
-        .without_time()
-        .init();
 }
