@@ -91,7 +91,7 @@ pub fn cold_run(subject: &Subject, settings: &RunSettings) -> Result<RunRecord> 
     });
     // Read the high-water mark while the process is still alive, after its last response.
     let peak_rss_kb = peak_rss_kb(child.id());
-    kill(&mut child);
+    stop(&mut child, subject.stop_grace);
     drop(server);
 
     let mut record = evaluate(&observed, exec, &settings.expected);
@@ -205,7 +205,22 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn kill(child: &mut Child) {
+/// SIGKILL, or with a grace period SIGTERM first so a wrapping profiler can write its output.
+fn stop(child: &mut Child, grace: Option<Duration>) {
+    if let Some(grace) = grace {
+        // std has no SIGTERM; kill(1) avoids a libc dependency for this diagnostic path.
+        let terminated = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .is_ok_and(|status| status.success());
+        let deadline = Instant::now() + grace;
+        while terminated && Instant::now() < deadline {
+            if child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -63,6 +63,11 @@ pub struct SubjectSpec {
     /// Deployment zip whose size is reported, when it was built.
     #[serde(default)]
     pub zip: Option<String>,
+    /// After its last response the subject gets SIGTERM and this long to exit before SIGKILL.
+    /// Unset: SIGKILL at once (the normal case). Set it when `command` wraps the function in a
+    /// profiler (`valgrind --tool=callgrind`, `perf record`) that writes its output on exit.
+    #[serde(default)]
+    pub stop_grace_ms: Option<u64>,
 }
 
 fn default_missing() -> String {
@@ -80,6 +85,7 @@ pub struct Subject {
     pub env: BTreeMap<String, String>,
     pub binary: Option<PathBuf>,
     pub zip: Option<PathBuf>,
+    pub stop_grace: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -143,6 +149,7 @@ impl SubjectSpec {
             env,
             binary: optional(&self.binary),
             zip: optional(&self.zip),
+            stop_grace: self.stop_grace_ms.map(std::time::Duration::from_millis),
         })
     }
 }
