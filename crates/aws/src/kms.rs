@@ -39,7 +39,7 @@ impl KmsKeyProvider {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(env.region.clone()))
             .credentials_provider(env.credentials())
-            .http_client(crate::sdk_env::https_client());
+            .http_client(env.http_client());
         if let Some(url) = &env.endpoint_url {
             config = config.endpoint_url(url);
         }

@@ -7,9 +7,11 @@
 
 mod envelope_keys;
 mod error;
+mod https;
 pub mod kms;
 #[cfg(feature = "lambda-invoke")]
 pub mod lambda_invoke;
+mod pem;
 mod sdk_env;
 pub mod secrets;
 

@@ -1,6 +1,7 @@
 //! SDK settings read once from the Lambda environment.
 
 use std::env;
+use std::path::PathBuf;
 
 /// Region, credentials and endpoint override as the Lambda runtime provides them.
 #[derive(Clone)]
@@ -11,6 +12,8 @@ pub struct SdkEnv {
     session_token: Option<String>,
     /// `AWS_ENDPOINT_URL` (e.g. moto on loopback in tests); `None` on real AWS.
     pub endpoint_url: Option<String>,
+    /// `SSL_CERT_FILE`: a PEM bundle trusted in addition to the compiled-in roots.
+    pub ca_bundle: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for SdkEnv {
@@ -18,13 +21,14 @@ impl std::fmt::Debug for SdkEnv {
         f.debug_struct("SdkEnv")
             .field("region", &self.region)
             .field("endpoint_url", &self.endpoint_url)
+            .field("ca_bundle", &self.ca_bundle)
             .finish_non_exhaustive()
     }
 }
 
 impl SdkEnv {
     /// Reads `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`,
-    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and `AWS_ENDPOINT_URL`.
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_ENDPOINT_URL` and `SSL_CERT_FILE`.
     pub fn from_env() -> Result<Self, crate::AwsError> {
         let var = |name: &str| env::var(name).ok().filter(|v| !v.is_empty());
         Ok(Self {
@@ -37,6 +41,7 @@ impl SdkEnv {
                 .ok_or(crate::AwsError::Config("AWS_SECRET_ACCESS_KEY is not set"))?,
             session_token: var("AWS_SESSION_TOKEN"),
             endpoint_url: var("AWS_ENDPOINT_URL"),
+            ca_bundle: var("SSL_CERT_FILE").map(PathBuf::from),
         })
     }
 
@@ -54,7 +59,19 @@ impl SdkEnv {
             secret_access_key: secret_access_key.into(),
             session_token: None,
             endpoint_url: Some(endpoint_url.into()),
+            ca_bundle: None,
         }
+    }
+
+    /// Also trusts the certificates of this PEM bundle (a test CA, a proxy's CA).
+    pub fn with_ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
+        self
+    }
+
+    /// The HTTPS client for SDK clients built from these settings.
+    pub fn http_client(&self) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+        crate::https::https_client(self.ca_bundle.as_deref())
     }
 
     /// Static credentials in the SDK's type (shared by every service client).
@@ -66,38 +83,5 @@ impl SdkEnv {
             None,
             "lambda-environment",
         )
-    }
-}
-
-/// CA bundles of the usual Linux layouts: Amazon Linux (the Lambda runtimes) first.
-const CA_BUNDLES: [&str; 3] = [
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/ssl/cert.pem",
-];
-
-/// The HTTPS client every SDK client here uses.
-///
-/// The default client asks `rustls-native-certs`, which on a Debian-like system loads both the
-/// CA bundle and every file of `/etc/ssl/certs` (hundreds of files, parsed twice over): several
-/// milliseconds on the cold path of a function whose first call needs its key. Reading one
-/// bundle file (`SSL_CERT_FILE`, else the first standard path that exists) trusts the same
-/// roots for a fraction of the cost; with no bundle found the native lookup is kept.
-pub fn https_client() -> aws_sdk_secretsmanager::config::SharedHttpClient {
-    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
-    let bundle = std::env::var_os("SSL_CERT_FILE")
-        .map(std::path::PathBuf::from)
-        .into_iter()
-        .chain(CA_BUNDLES.iter().map(std::path::PathBuf::from))
-        .find_map(|path| std::fs::read(path).ok());
-    let trust_store = match bundle {
-        Some(pem) => TrustStore::empty().with_pem_certificate(pem),
-        None => TrustStore::default(),
-    };
-    let builder = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
-    match TlsContext::builder().with_trust_store(trust_store).build() {
-        Ok(context) => builder.tls_context(context).build_https(),
-        Err(_) => builder.build_https(),
     }
 }

@@ -20,7 +20,7 @@ impl SecretsManagerSource {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(env.region.clone()))
             .credentials_provider(env.credentials())
-            .http_client(crate::sdk_env::https_client());
+            .http_client(env.http_client());
         if let Some(url) = &env.endpoint_url {
             config = config.endpoint_url(url);
         }
@@ -88,7 +88,15 @@ where
     match err {
         SdkError::ServiceError(service) => service.err().code().unwrap_or("Unknown").to_owned(),
         SdkError::TimeoutError(_) => "Timeout".to_owned(),
-        SdkError::DispatchFailure(_) => "DispatchFailure".to_owned(),
+        // The transport's reason (refused, TLS unknown issuer, an unreadable SSL_CERT_FILE …) is
+        // what an operator needs; it never contains the request or response body.
+        SdkError::DispatchFailure(failure) => match failure.as_connector_error() {
+            Some(cause) => format!(
+                "DispatchFailure ({})",
+                aws_smithy_types::error::display::DisplayErrorContext(cause)
+            ),
+            None => "DispatchFailure".to_owned(),
+        },
         SdkError::ResponseError(_) => "ResponseError".to_owned(),
         SdkError::ConstructionFailure(_) => "ConstructionFailure".to_owned(),
         _ => "Unknown".to_owned(),

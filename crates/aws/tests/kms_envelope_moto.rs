@@ -3,63 +3,12 @@
 //! installed, unless `CI` is set (then it fails).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
 use base64::Engine as _;
 use dd_aws::{EnvelopeKeys, KmsKeyProvider, SdkEnv};
 use dd_crypto::envelope::{self, EnvelopeCipher, KeyProvider, LocalKeyProvider};
-
-/// moto on a free loopback port, killed when dropped.
-struct Moto {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_moto() -> Option<Moto> {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let moto = match child {
-        Ok(child) => Moto {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        },
-        Err(err) => return unavailable(&format!("cannot start moto_server: {err}")),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(moto);
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    unavailable("moto_server did not listen within 30 s")
-}
-
-fn unavailable(why: &str) -> Option<Moto> {
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "moto is required in CI: {why}"
-    );
-    eprintln!("NOTICE: skipping KMS tests against moto: {why} (pip install 'moto[server]')");
-    None
-}
+use support::{Moto, start_moto};
 
 fn env(moto: &Moto) -> SdkEnv {
     SdkEnv::for_endpoint("us-east-1", "test", "test", &moto.url)
@@ -71,6 +20,7 @@ fn kms_client(env: &SdkEnv) -> aws_sdk_kms::Client {
         .region(aws_sdk_kms::config::Region::new(env.region.clone()))
         .credentials_provider(env.credentials())
         .endpoint_url(env.endpoint_url.clone().unwrap())
+        .http_client(env.http_client())
         .build();
     aws_sdk_kms::Client::from_conf(config)
 }
@@ -189,7 +139,7 @@ async fn kms_provider_against_moto() {
 #[tokio::test]
 async fn unreachable_kms_is_key_unavailable() {
     // Nothing listens on this port: a transport failure, never a panic or a decrypt error.
-    let port = TcpListener::bind("127.0.0.1:0")
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
