@@ -2,7 +2,8 @@
 //!
 //! Two uses: the harness's own tests drive it through the real spawn → Runtime API → verdict
 //! path without building `lambda_runtime`, and as a subject it shows how much of a cold start
-//! is process exec plus this harness, below any runtime library.
+//! is process exec plus this harness, below any runtime library. With `--echo` it answers
+//! each event with the event itself, so the tests can see exactly what a subject was sent.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -11,8 +12,17 @@ use anyhow::{Context, Result, bail};
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 
+/// What the fake function answers.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// The same text every time.
+    Fixed(String),
+    /// The event it was given, byte for byte.
+    Echo,
+}
+
 /// Serves invocations until the harness closes the connection.
-pub fn run(reply: &str, init_error: bool) -> Result<()> {
+pub fn run(reply: &Reply, init_error: bool) -> Result<()> {
     let api = std::env::var("AWS_LAMBDA_RUNTIME_API").context("AWS_LAMBDA_RUNTIME_API unset")?;
     let stream = TcpStream::connect(&api).with_context(|| format!("connecting to {api}"))?;
     stream.set_nodelay(true)?;
@@ -26,31 +36,38 @@ pub fn run(reply: &str, init_error: bool) -> Result<()> {
             "POST",
             "/2018-06-01/runtime/init/error",
             &api,
-            body,
+            body.as_bytes(),
         )?;
         read_response(&mut reader)?;
         return Ok(());
     }
     loop {
-        send(&mut writer, "GET", NEXT, &api, "")?;
-        let Some((request_id, _event)) = read_response(&mut reader)? else {
+        send(&mut writer, "GET", NEXT, &api, b"")?;
+        let Some((request_id, event)) = read_response(&mut reader)? else {
             return Ok(());
         };
         let request_id = request_id.context("no Lambda-Runtime-Aws-Request-Id")?;
         let path = format!("/2018-06-01/runtime/invocation/{request_id}/response");
-        send(&mut writer, "POST", &path, &api, reply)?;
+        let body = match reply {
+            Reply::Fixed(text) => text.as_bytes(),
+            Reply::Echo => &event,
+        };
+        send(&mut writer, "POST", &path, &api, body)?;
         if read_response(&mut reader)?.is_none() {
             return Ok(());
         }
     }
 }
 
-fn send(writer: &mut TcpStream, method: &str, path: &str, host: &str, body: &str) -> Result<()> {
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\n\r\n{body}",
+fn send(writer: &mut TcpStream, method: &str, path: &str, host: &str, body: &[u8]) -> Result<()> {
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
-    writer.write_all(request.as_bytes())?;
+    // One write: with TCP_NODELAY, head and body in two writes would be two segments.
+    let mut request = head.into_bytes();
+    request.extend_from_slice(body);
+    writer.write_all(&request)?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! ```text
 //! dd-bench run --config bench/subjects.json [--quick] [--runs N] [--warm N] [--warmup N]
 //!              [--only ID,ID] [--timeout-ms N] [--out FILE] [--meta KEY=VALUE]...
-//! dd-bench fake-runtime [--reply JSON] [--init-error]
+//! dd-bench fake-runtime [--reply JSON | --echo] [--init-error]
 //! ```
 //! `run` prints the markdown table on stdout, writes the JSON report to `--out` and exits 1
 //! when a measured subject failed or a gate did not hold. `bench/run` wraps it.
@@ -56,12 +56,17 @@ fn real_main() -> Result<ExitCode> {
         Some("run") => run(parse_run_args(args)?),
         Some("fake-runtime") => {
             // The default reply is the benchmark's expected answer.
-            let mut reply =
-                r#"{"statusCode":200,"body":"EvoP@ss!2020","isBase64Encoded":false}"#.to_owned();
+            let mut reply = fake_runtime::Reply::Fixed(
+                r#"{"statusCode":200,"body":"EvoP@ss!2020","isBase64Encoded":false}"#.to_owned(),
+            );
             let mut init_error = false;
             while let Some(arg) = args.next() {
                 match arg.as_str() {
-                    "--reply" => reply = args.next().context("--reply needs a value")?,
+                    "--reply" => {
+                        let text = args.next().context("--reply needs a value")?;
+                        reply = fake_runtime::Reply::Fixed(text);
+                    }
+                    "--echo" => reply = fake_runtime::Reply::Echo,
                     "--init-error" => init_error = true,
                     other => bail!("unknown fake-runtime argument {other:?}"),
                 }
@@ -131,8 +136,6 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         .map_or_else(|| PathBuf::from("bench/out/logs"), |dir| dir.join("logs"));
     let settings = RunSettings {
         function_name: config.function_name.clone(),
-        event: serde_json::to_vec(&config.event)?,
-        expected: config.expected.clone(),
         warm,
         timeout: args.timeout,
         log_dir,
@@ -163,7 +166,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             zip_bytes: None,
             runs: Vec::new(),
         };
-        match spec.resolve(&lookup) {
+        match spec.resolve(&config.event, &config.expected, &lookup) {
             Ok(subject) => {
                 let size = |p: &Option<PathBuf>| {
                     p.as_ref().and_then(|p| p.metadata().ok()).map(|m| m.len())

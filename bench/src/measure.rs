@@ -21,12 +21,10 @@ use serde_json::Value;
 use crate::runtime_api::{Observed, Outcome, Server};
 use crate::subject::Subject;
 
-/// What every run of every subject shares.
+/// What every run of every subject shares (the event and the answer are the subject's).
 #[derive(Debug, Clone)]
 pub struct RunSettings {
     pub function_name: String,
-    pub event: Vec<u8>,
-    pub expected: Value,
     /// Invocations after the first (cold) one.
     pub warm: usize,
     pub timeout: Duration,
@@ -55,7 +53,7 @@ impl RunRecord {
 /// are `Err`; anything the subject does wrong is a failed `RunRecord`.
 pub fn cold_run(subject: &Subject, settings: &RunSettings) -> Result<RunRecord> {
     let server = Server::start(
-        settings.event.clone(),
+        subject.event.clone(),
         1 + settings.warm,
         &settings.function_name,
     )?;
@@ -94,7 +92,7 @@ pub fn cold_run(subject: &Subject, settings: &RunSettings) -> Result<RunRecord> 
     stop(&mut child, subject.stop_grace);
     drop(server);
 
-    let mut record = evaluate(&observed, exec, &settings.expected);
+    let mut record = evaluate(&observed, exec, &subject.expected);
     record.peak_rss_kb = peak_rss_kb;
     if record.ok() && peak_rss_kb.is_none() {
         record.error = Some("could not read VmHWM".into());

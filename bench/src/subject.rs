@@ -5,6 +5,11 @@
 //! the reason rather than failing the whole run. Strings may use `${VAR}` to pick up paths the
 //! `bench/run` script knows (target dir, interpreter, moto port); an unset variable in the
 //! command, cwd or env also makes the subject skipped.
+//!
+//! A subject that does something else than decrypt (the API answers an HTTP event) brings its
+//! own `event` and `expected`. The event's string values are expanded too, because some of
+//! what it carries only exists once `bench/run` has set up (a bearer token for a fresh
+//! database); the expected answer is taken literally.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,9 +23,10 @@ use serde_json::Value;
 pub struct Config {
     /// Name the functions run under (`AWS_LAMBDA_FUNCTION_NAME`, the ARN).
     pub function_name: String,
-    /// The event every invocation receives.
+    /// The event every invocation receives, unless its subject brings its own.
     pub event: Value,
-    /// The exact JSON every invocation must answer; anything else fails the run.
+    /// The exact JSON every invocation must answer (unless its subject brings its own);
+    /// anything else fails the run.
     pub expected: Value,
     /// Id of the subject whose cold start is the floor (ratio 1.0).
     pub floor: String,
@@ -68,6 +74,12 @@ pub struct SubjectSpec {
     /// profiler (`valgrind --tool=callgrind`, `perf record`) that writes its output on exit.
     #[serde(default)]
     pub stop_grace_ms: Option<u64>,
+    /// This subject's event instead of the top-level one; `${VAR}` in its string values.
+    #[serde(default)]
+    pub event: Option<Value>,
+    /// This subject's exact answer instead of the top-level one.
+    #[serde(default)]
+    pub expected: Option<Value>,
 }
 
 fn default_missing() -> String {
@@ -86,6 +98,10 @@ pub struct Subject {
     pub binary: Option<PathBuf>,
     pub zip: Option<PathBuf>,
     pub stop_grace: Option<std::time::Duration>,
+    /// The event as sent: serialized once, variables expanded.
+    pub event: Vec<u8>,
+    /// The exact JSON every invocation must answer.
+    pub expected: Value,
 }
 
 impl Config {
@@ -106,7 +122,13 @@ impl Config {
 
 impl SubjectSpec {
     /// Expands variables and checks files; `Err(reason)` means "skip, and say why".
-    pub fn resolve(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Subject, String> {
+    /// `event` and `expected` are the top-level ones, used unless the subject has its own.
+    pub fn resolve(
+        &self,
+        event: &Value,
+        expected: &Value,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Subject, String> {
         let skip = |detail: String| format!("{} ({detail})", self.missing);
         let expand_req =
             |text: &str| expand(text, lookup).map_err(|var| skip(format!("${var} unset")));
@@ -133,6 +155,9 @@ impl SubjectSpec {
         for (name, value) in &self.env {
             env.insert(name.clone(), expand_req(value)?);
         }
+        let event = expand_json(self.event.as_ref().unwrap_or(event), lookup)
+            .map_err(|var| skip(format!("${var} unset")))?;
+        let event = serde_json::to_vec(&event).map_err(|err| format!("event: {err}"))?;
         // Sizes are optional extras: an unset variable just means "not measured".
         let optional = |text: &Option<String>| {
             text.as_deref()
@@ -150,6 +175,8 @@ impl SubjectSpec {
             binary: optional(&self.binary),
             zip: optional(&self.zip),
             stop_grace: self.stop_grace_ms.map(std::time::Duration::from_millis),
+            event,
+            expected: self.expected.as_ref().unwrap_or(expected).clone(),
         })
     }
 }
@@ -176,6 +203,28 @@ pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Str
     Ok(out)
 }
 
+/// [`expand`] applied to every string value (not the keys) of a JSON document.
+pub fn expand_json(
+    value: &Value,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(text) => Value::String(expand(text, lookup)?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| expand_json(item, lookup))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, item)| Ok((key.clone(), expand_json(item, lookup)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
 /// A path with a slash must exist; a bare name is searched on PATH, as exec would.
 fn locate(program: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     if program.contains('/') {
@@ -191,10 +240,12 @@ fn locate(program: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<Path
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn vars(name: &str) -> Option<String> {
         match name {
             "A" => Some("alpha".into()),
+            "TOKEN" => Some("t0k3n".into()),
             "PATH" => Some("/usr/bin:/bin".into()),
             _ => None,
         }
@@ -208,26 +259,143 @@ mod tests {
     }
 
     fn spec(command: &str) -> SubjectSpec {
-        serde_json::from_value(serde_json::json!({
+        spec_with(command, json!({}))
+    }
+
+    /// A spec for `command` with the fields of `extra` added.
+    fn spec_with(command: &str, extra: Value) -> SubjectSpec {
+        let mut fields = json!({
             "id": "x", "label": "X", "command": [command], "missing": "not built"
-        }))
-        .expect("spec")
+        });
+        if let (Some(fields), Value::Object(extra)) = (fields.as_object_mut(), extra) {
+            fields.extend(extra);
+        }
+        serde_json::from_value(fields).expect("spec")
+    }
+
+    fn default_event() -> Value {
+        json!({"cipherText": "abc"})
+    }
+
+    fn default_expected() -> Value {
+        json!({"statusCode": 200})
+    }
+
+    fn resolve(spec: &SubjectSpec) -> Result<Subject, String> {
+        spec.resolve(&default_event(), &default_expected(), &vars)
+    }
+
+    fn sent(subject: &Subject) -> Value {
+        serde_json::from_slice(&subject.event).expect("event is JSON")
     }
 
     #[test]
     fn missing_binary_is_a_skip_reason() {
-        let reason = spec("/nonexistent/bench-x")
-            .resolve(&vars)
-            .expect_err("skip");
+        let reason = resolve(&spec("/nonexistent/bench-x")).expect_err("skip");
         assert_eq!(reason, "not built (no /nonexistent/bench-x)");
-        let reason = spec("${NOPE}/bin").resolve(&vars).expect_err("skip");
+        let reason = resolve(&spec("${NOPE}/bin")).expect_err("skip");
         assert_eq!(reason, "not built ($NOPE unset)");
     }
 
     #[test]
     fn bare_names_are_found_on_path() {
-        let subject = spec("sh").resolve(&vars).expect("sh on PATH");
+        let subject = resolve(&spec("sh")).expect("sh on PATH");
         assert!(subject.program.ends_with("sh"));
         assert_eq!(subject.handler, "bootstrap");
+    }
+
+    #[test]
+    fn without_overrides_a_subject_gets_the_top_level_event_and_answer() {
+        let subject = resolve(&spec("sh")).expect("resolves");
+        assert_eq!(sent(&subject), default_event());
+        assert_eq!(subject.expected, default_expected());
+    }
+
+    #[test]
+    fn a_subject_may_bring_its_own_event_and_answer() {
+        let own = spec_with(
+            "sh",
+            json!({"event": {"rawPath": "/x"}, "expected": {"statusCode": 204}}),
+        );
+        let subject = resolve(&own).expect("resolves");
+        assert_eq!(sent(&subject), json!({"rawPath": "/x"}));
+        assert_eq!(subject.expected, json!({"statusCode": 204}));
+        // Either one alone falls back to the top level for the other.
+        let answer_only = spec_with("sh", json!({"expected": {"statusCode": 201}}));
+        let subject = resolve(&answer_only).expect("resolves");
+        assert_eq!(sent(&subject), default_event());
+        assert_eq!(subject.expected, json!({"statusCode": 201}));
+    }
+
+    #[test]
+    fn event_strings_are_expanded_at_any_depth_but_keys_and_answers_are_not() {
+        let own = spec_with(
+            "sh",
+            json!({
+                "event": {
+                    "headers": {"authorization": "Bearer ${TOKEN}", "${A}": "literal key"},
+                    "list": ["${A}", 7, null, {"deep": "${A}-${TOKEN}"}],
+                    "isBase64Encoded": false
+                },
+                "expected": {"body": "${A}"}
+            }),
+        );
+        let subject = resolve(&own).expect("resolves");
+        assert_eq!(
+            sent(&subject),
+            json!({
+                "headers": {"authorization": "Bearer t0k3n", "${A}": "literal key"},
+                "list": ["alpha", 7, null, {"deep": "alpha-t0k3n"}],
+                "isBase64Encoded": false
+            })
+        );
+        assert_eq!(subject.expected, json!({"body": "${A}"}));
+    }
+
+    #[test]
+    fn an_unset_variable_in_the_event_is_a_skip_reason() {
+        let own = spec_with(
+            "sh",
+            json!({"event": {"headers": {"authorization": "Bearer ${BENCH_API_TOKEN}"}}}),
+        );
+        let reason = resolve(&own).expect_err("skip");
+        assert_eq!(reason, "not built ($BENCH_API_TOKEN unset)");
+    }
+
+    #[test]
+    fn expand_json_leaves_non_strings_alone() {
+        let doc = json!({"n": 1.5, "b": true, "z": null, "a": [1, "x"]});
+        assert_eq!(expand_json(&doc, &vars), Ok(doc.clone()));
+    }
+
+    #[test]
+    fn the_shipped_config_loads_and_the_api_answer_is_consistent() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("subjects.json");
+        let config = Config::load(&path).expect("bench/subjects.json");
+        let api = config
+            .subjects
+            .iter()
+            .find(|s| s.id == "api-sqlite")
+            .expect("api-sqlite subject");
+        let event = api.event.as_ref().expect("own event");
+        assert_eq!(
+            event["headers"]["authorization"],
+            "Bearer ${BENCH_API_TOKEN}"
+        );
+        // A hand-edited answer must still be one the function can give: the length header
+        // is the body's, and the body is the 200 list of the one deposit set up.
+        let expected = api.expected.as_ref().expect("own answer");
+        let body = expected["body"].as_str().expect("body");
+        assert_eq!(
+            expected["headers"]["content-length"],
+            body.len().to_string()
+        );
+        let list: Value = serde_json::from_str(body).expect("body is JSON");
+        assert_eq!(expected["statusCode"], 200);
+        assert_eq!(list["count"], 1);
+        assert_eq!(
+            list["results"][0]["bankAccount"]["accountNumber"],
+            "*****6789"
+        );
     }
 }

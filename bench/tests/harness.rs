@@ -19,6 +19,15 @@ fn subject(id: &str, extra_args: &[&str]) -> Value {
 /// Runs the harness on the given subjects (the first is the floor) and returns
 /// (exit code, JSON report).
 fn run_harness(test: &str, subjects: Vec<Value>) -> (Option<i32>, Value) {
+    run_harness_with_env(test, subjects, &[])
+}
+
+/// [`run_harness`] with extra variables in the harness's environment (for `${VAR}`).
+fn run_harness_with_env(
+    test: &str,
+    subjects: Vec<Value>,
+    env: &[(&str, &str)],
+) -> (Option<i32>, Value) {
     let dir: PathBuf = std::env::temp_dir().join(format!("dd-bench-{test}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let floor = subjects[0]["id"].clone();
@@ -39,6 +48,7 @@ fn run_harness(test: &str, subjects: Vec<Value>) -> (Option<i32>, Value) {
         .arg(&config_path)
         .args(["--runs", "2", "--warm", "3", "--warmup", "0", "--out"])
         .arg(&out)
+        .envs(env.iter().copied())
         .output()
         .expect("run dd-bench");
     let status = output.status;
@@ -99,4 +109,59 @@ fn an_init_error_fails_the_run() {
     assert_eq!(code, Some(1));
     let reason = report["subjects"][1]["reason"].as_str().expect("reason");
     assert!(reason.contains("init error"), "{reason}");
+}
+
+/// A subject with its own `event` and `expected`; `--echo` answers with the event received.
+fn echo_subject(id: &str, event: Value, expected: Value) -> Value {
+    let mut subject = subject(id, &["--echo"]);
+    subject["event"] = event;
+    subject["expected"] = expected;
+    subject
+}
+
+#[test]
+fn a_subject_gets_its_own_event_with_variables_expanded_and_is_held_to_its_own_answer() {
+    let event = json!({
+        "rawPath": "/tenants/t/direct-deposits",
+        "headers": {"authorization": "Bearer ${DD_BENCH_TEST_TOKEN}"},
+        "isBase64Encoded": false
+    });
+    let sent = json!({
+        "rawPath": "/tenants/t/direct-deposits",
+        "headers": {"authorization": "Bearer s3cr3t"},
+        "isBase64Encoded": false
+    });
+    // The floor keeps the top-level event and answer; the echo proves what was sent.
+    let (code, report) = run_harness_with_env(
+        "override",
+        vec![
+            subject("fake", &[]),
+            echo_subject("api", event.clone(), sent),
+            echo_subject("stale", event, json!({"headers": {}})),
+        ],
+        &[("DD_BENCH_TEST_TOKEN", "s3cr3t")],
+    );
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(report["subjects"][0]["status"], "ok");
+    let api = &report["subjects"][1];
+    assert_eq!(api["status"], "ok", "{api:#}");
+    assert_eq!(api["runs"][0]["warm_ms"].as_array().expect("warm").len(), 3);
+    let stale = &report["subjects"][2];
+    assert_eq!(stale["status"], "failed");
+    let reason = stale["reason"].as_str().expect("reason");
+    assert!(reason.contains("invocation 0 wrong answer"), "{reason}");
+    assert!(reason.contains("Bearer s3cr3t"), "{reason}");
+}
+
+#[test]
+fn an_unset_variable_in_a_subject_event_skips_it() {
+    let event = json!({"headers": {"authorization": "Bearer ${DD_BENCH_UNSET_TOKEN}"}});
+    let (code, report) = run_harness(
+        "unset",
+        vec![subject("fake", &[]), echo_subject("api", event, json!({}))],
+    );
+    assert_eq!(code, Some(0), "{report:#}");
+    let api = &report["subjects"][1];
+    assert_eq!(api["status"], "skipped");
+    assert_eq!(api["reason"], "not built ($DD_BENCH_UNSET_TOKEN unset)");
 }
