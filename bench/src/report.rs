@@ -171,6 +171,13 @@ impl Report {
             self.warm_events,
             if self.quick { ", quick mode" } else { "" }
         );
+        // Date, CPU, commit, load and moto's own latency: what a reader needs to trust or
+        // compare the numbers below.
+        if !self.meta.is_empty() {
+            let described: Vec<String> =
+                self.meta.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let _ = writeln!(out, "{}\n", described.join("; "));
+        }
         out.push_str(
             "| runtime | cold start ms (median, min–max) | init ms | duration ms (warm p50/p99) \
              | memory MB (peak RSS) | ratio to floor | ratio to Node (cold, mem) |\n\
