@@ -16,6 +16,8 @@ mod handlers;
 pub mod middleware;
 pub mod paths;
 pub mod render;
+#[cfg(feature = "lambda")]
+pub mod stage;
 mod state;
 pub mod vault;
 

@@ -1,8 +1,9 @@
 //! Lambda entry point of the direct-deposit API: settings from the environment (parsed
 //! once), JSON logs, then the axum router behind `lambda_http` (API Gateway REST and HTTP
-//! APIs).
+//! APIs, any stage: see `stage.rs`).
 
 use direct_deposit_api::{Config, app};
+use lambda_http::tower::ServiceExt as _;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -19,5 +20,12 @@ async fn main() -> Result<(), lambda_http::Error> {
             return Err(err.into());
         }
     };
-    lambda_http::run(app(state)).await
+    let app = app(state);
+    lambda_http::run(lambda_http::service_fn(
+        move |request: lambda_http::Request| {
+            app.clone()
+                .oneshot(direct_deposit_api::stage::without_stage(request))
+        },
+    ))
+    .await
 }
