@@ -30,62 +30,55 @@ pub struct TestCa {
 pub fn make_test_ca(dir: &Path) -> Option<TestCa> {
     std::fs::create_dir_all(dir).unwrap();
     let path = |name: &str| dir.join(name);
-    let steps: [&[&str]; 2] = [
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=dd-aws test CA",
-            "-keyout",
-        ],
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-addext",
-            "basicConstraints=critical,CA:FALSE",
-            "-addext",
-            "extendedKeyUsage=serverAuth",
-            "-keyout",
-        ],
-    ];
-    let ca_args: Vec<String> = steps[0]
-        .iter()
-        .map(|s| s.to_string())
-        .chain([path("ca.key"), "-out".into(), path("ca.pem")].map(|p| p.display().to_string()))
+    // A P-256 key and a self-signed (CA) or CA-signed (server) certificate valid for 2 days.
+    let common = [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "2",
+    ]
+    .map(String::from)
+    .into_iter();
+    let file = |name: &str| path(name).display().to_string();
+    let ca_args: Vec<String> = common
+        .clone()
+        .chain(["-subj".into(), "/CN=dd-aws test CA".into()])
+        .chain([
+            "-keyout".into(),
+            file("ca.key"),
+            "-out".into(),
+            file("ca.pem"),
+        ])
         .collect();
-    let server_args: Vec<String> = steps[1]
-        .iter()
-        .map(|s| s.to_string())
+    let server_args: Vec<String> = common
         .chain(
             [
-                path("server.key"),
-                "-out".into(),
-                path("server.pem"),
-                "-CA".into(),
-                path("ca.pem"),
-                "-CAkey".into(),
-                path("ca.key"),
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
             ]
-            .map(|p| p.display().to_string()),
+            .map(String::from),
         )
+        .chain(["-addext", "basicConstraints=critical,CA:FALSE"].map(String::from))
+        .chain(["-addext", "extendedKeyUsage=serverAuth"].map(String::from))
+        .chain([
+            "-keyout".into(),
+            file("server.key"),
+            "-out".into(),
+            file("server.pem"),
+        ])
+        .chain([
+            "-CA".into(),
+            file("ca.pem"),
+            "-CAkey".into(),
+            file("ca.key"),
+        ])
         .collect();
     for args in [ca_args, server_args] {
         let ok = Command::new("openssl")
