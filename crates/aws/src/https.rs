@@ -43,20 +43,33 @@ use crate::pem;
 /// its TLS configuration and connection pool.
 pub(crate) fn https_client(ca_bundle: Option<&Path>) -> SharedHttpClient {
     static CLIENTS: Mutex<Vec<(Option<PathBuf>, SharedHttpClient)>> = Mutex::new(Vec::new());
-    let mut clients = match CLIENTS.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    if let Some((_, client)) = clients.iter().find(|(b, _)| b.as_deref() == ca_bundle) {
-        return client.clone();
+    let ca_bundle = ca_bundle.map(Path::to_path_buf);
+    cached(&CLIENTS, ca_bundle.clone(), || {
+        SharedHttpClient::new(LeanHttpClient {
+            ca_bundle,
+            tls: OnceLock::new(),
+            connectors: Mutex::new(Vec::new()),
+        })
+    })
+}
+
+/// The value cached under `key`, made and cached on first use. A handful of entries at most
+/// (one per CA bundle, one per timeout setting), so a list beats a map.
+fn cached<K: PartialEq, V: Clone>(
+    cache: &Mutex<Vec<(K, V)>>,
+    key: K,
+    make: impl FnOnce() -> V,
+) -> V {
+    // A panic elsewhere while holding the lock leaves the list itself intact.
+    let mut entries = cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, value)) = entries.iter().find(|(k, _)| *k == key) {
+        return value.clone();
     }
-    let client = SharedHttpClient::new(LeanHttpClient {
-        ca_bundle: ca_bundle.map(Path::to_path_buf),
-        tls: OnceLock::new(),
-        connectors: Mutex::new(Vec::new()),
-    });
-    clients.push((ca_bundle.map(Path::to_path_buf), client.clone()));
-    client
+    let value = make();
+    entries.push((key, value.clone()));
+    value
 }
 
 /// Hands out one connector per distinct timeout setting (in practice: one). The TLS
@@ -77,20 +90,13 @@ impl HttpClient for LeanHttpClient {
         _components: &RuntimeComponents,
     ) -> SharedHttpConnector {
         let key = (settings.connect_timeout(), settings.read_timeout());
-        let mut connectors = match self.connectors.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if let Some((_, connector)) = connectors.iter().find(|(k, _)| *k == key) {
-            return connector.clone();
-        }
-        let tls = self
-            .tls
-            .get_or_init(|| build_tls_config(self.ca_bundle.as_deref()))
-            .clone();
-        let connector = SharedHttpConnector::new(LeanConnector::new(tls, key));
-        connectors.push((key, connector.clone()));
-        connector
+        cached(&self.connectors, key, || {
+            let tls = self
+                .tls
+                .get_or_init(|| build_tls_config(self.ca_bundle.as_deref()))
+                .clone();
+            SharedHttpConnector::new(LeanConnector::new(tls, key))
+        })
     }
 }
 
