@@ -63,6 +63,13 @@ pub fn write_plain_text(plain: &SecretString) -> anyhow::Result<()> {
     out.flush().context(IoKind::Stdout)
 }
 
+/// Writes opened bytes (a `dd1:` envelope's plaintext) with nothing added.
+pub fn write_plain_bytes(plain: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(plain).context(IoKind::Stdout)?;
+    out.flush().context(IoKind::Stdout)
+}
+
 /// Writes base64 and a newline.
 pub fn write_cipher_text(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

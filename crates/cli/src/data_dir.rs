@@ -3,8 +3,10 @@
 //! command that works on a served stack (`serve`, `token`, `outbox drain`) reads the same
 //! files the same way.
 //!
-//! Layout (directory 0700, files 0600, each written once and never rewritten):
-//! - `dd.sqlite`: the database.
+//! Layout (directory 0700, files 0600; key files are written once and never rewritten):
+//! - `dd.sqlite`: the database, created only when SQLite is the database (`database.rs`).
+//! - `database-url`: the database `ddctl serve` was given, without its password.
+//! - `serve.lock`: held (flock) by the running `ddctl serve`; names its pid and URLs.
 //! - `kek.json`: the local key-encryption key of the `dd1:` envelope.
 //! - `decrypt-key.json`: the decrypt Lambda's `{"salt","keyPhrase"}` (legacy passwords).
 //! - `jwt-secret`: the HS256 secret of bearer tokens (its UTF-8 bytes are the key).
@@ -25,7 +27,6 @@ use dd_storage::{DEMO_TENANT_1, DEMO_TENANT_2};
 use rand_core::{OsRng, RngCore as _};
 use zeroize::Zeroizing;
 
-const DB_FILE: &str = "dd.sqlite";
 const KEK_FILE: &str = "kek.json";
 const DECRYPT_KEY_FILE: &str = "decrypt-key.json";
 const JWT_SECRET_FILE: &str = "jwt-secret";
@@ -39,14 +40,10 @@ pub const DEFAULT_DATA_DIR: &str = "ddctl-data";
 pub struct DataDir {
     /// The directory.
     pub path: PathBuf,
-    /// `sqlite://…/dd.sqlite?mode=rwc`.
-    pub sqlite_url: String,
     /// The local KEK file's JSON (for `LocalKeyProvider::from_json`).
     pub kek_json: Zeroizing<String>,
     /// The decrypt Lambda's key secret JSON.
     pub decrypt_key_json: Zeroizing<String>,
-    /// Where that secret lives (the decryptor's `KeySource::File` reads it itself).
-    pub decrypt_key_file: PathBuf,
     /// The HS256 secret of bearer tokens.
     pub jwt_secret: Zeroizing<String>,
     /// The account-fingerprint key.
@@ -59,7 +56,6 @@ impl std::fmt::Debug for DataDir {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DataDir")
             .field("path", &self.path)
-            .field("sqlite_url", &self.sqlite_url)
             .finish_non_exhaustive()
     }
 }
@@ -85,15 +81,7 @@ pub fn load_data_dir(path: &Path) -> anyhow::Result<DataDir> {
 /// # Errors
 /// When the directory or a file cannot be created or read.
 pub fn load_or_create(path: &Path) -> anyhow::Result<(DataDir, bool)> {
-    let mut created = false;
-    if !path.exists() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        created = true;
-    }
+    let mut created = create_dir(path)?;
     let kek = || -> anyhow::Result<Zeroizing<String>> {
         Ok(LocalKeyProvider::generate()
             .context("cannot generate the local KEK")?
@@ -113,10 +101,23 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<(DataDir, bool)> {
     created |= create_if_missing(&path.join(PAYROLL_SIM_FILE), || {
         Ok(Zeroizing::new(demo_sim_config().to_string()))
     })?;
-    // An empty file is an empty SQLite database; creating it here makes it 0600, and SQLite
-    // gives its -wal and -shm files the database file's permissions.
-    create_if_missing(&path.join(DB_FILE), || Ok(Zeroizing::new(String::new())))?;
     Ok((read(path)?, created))
+}
+
+/// Creates the directory (0700) unless it exists; returns whether it did.
+///
+/// # Errors
+/// When it cannot be created.
+pub fn create_dir(path: &Path) -> anyhow::Result<bool> {
+    if path.exists() {
+        return Ok(false);
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(true)
 }
 
 /// The simulator configuration of a new data directory: the two demo tenants, with the
@@ -157,13 +158,10 @@ fn read(path: &Path) -> anyhow::Result<DataDir> {
     // serde_json's error could quote a password: report the file only.
     let payroll_sim: SimConfig = serde_json::from_str(&sim_json)
         .map_err(|_| anyhow::anyhow!("{PAYROLL_SIM_FILE} is not a payroll simulator config"))?;
-    let db = path.join(DB_FILE);
     Ok(DataDir {
         path: path.to_owned(),
-        sqlite_url: format!("sqlite://{}?mode=rwc", db.display()),
         kek_json: text(KEK_FILE)?,
         decrypt_key_json: text(DECRYPT_KEY_FILE)?,
-        decrypt_key_file: path.join(DECRYPT_KEY_FILE),
         jwt_secret: Zeroizing::new(text(JWT_SECRET_FILE)?.trim().to_owned()),
         fingerprint_key,
         payroll_sim,
@@ -171,7 +169,7 @@ fn read(path: &Path) -> anyhow::Result<DataDir> {
 }
 
 /// Writes `make()` to `file` (0600, never overwriting) unless it exists.
-fn create_if_missing(
+pub fn create_if_missing(
     file: &Path,
     make: impl FnOnce() -> anyhow::Result<Zeroizing<String>>,
 ) -> anyhow::Result<bool> {

@@ -1,58 +1,87 @@
-//! `ddctl decrypt` / `ddctl encrypt`: the decrypt Lambda's algorithm with its key secret given
-//! inline, as a file, or by the same environment variables the Lambda reads.
+//! Where the CLI's keys come from: the decrypt Lambda's key secret (inline, as a file, or by
+//! the environment variables the Lambda reads) and the `dd1:` envelopes' key-encryption key
+//! (a local key file or AWS KMS).
+
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
+use dd_aws::EnvelopeKeys;
 use dd_crypto::decrypt_lambda::DecryptLambdaKey;
+use dd_crypto::envelope::LocalKeyProvider;
 use zeroize::Zeroizing;
 
-use crate::cipher_io::{self, IoKind};
+use crate::cipher_io::IoKind;
 
 #[derive(Args)]
 pub struct KeyArgs {
-    /// The key secret JSON `{"salt": …, "keyPhrase": …}` (default: env DD_KEY_JSON).
+    /// The decrypt Lambda's key secret, JSON `{"salt": …, "keyPhrase": …}`.
     #[arg(
         long,
         env = "DD_KEY_JSON",
         hide_env_values = true,
         conflicts_with = "key_file"
     )]
-    key_json: Option<String>,
-    /// A file holding the key secret JSON (default: env DD_KEY_FILE).
-    #[arg(long, env = "DD_KEY_FILE")]
-    key_file: Option<std::path::PathBuf>,
+    pub key_json: Option<String>,
+    /// A file holding that key secret JSON.
+    #[arg(long, env = "DD_KEY_FILE", hide_env_values = true)]
+    pub key_file: Option<PathBuf>,
 }
 
 impl KeyArgs {
+    /// Whether a key secret was given at all.
+    pub fn given(&self) -> bool {
+        self.key_json.is_some() || self.key_file.is_some()
+    }
+
+    /// The key secret JSON, if one was given.
+    pub fn secret_json(&self) -> anyhow::Result<Option<Zeroizing<String>>> {
+        match (&self.key_json, &self.key_file) {
+            (Some(json), _) => Ok(Some(Zeroizing::new(json.clone()))),
+            (None, Some(path)) => read_key_file(path).map(Some),
+            (None, None) => Ok(None),
+        }
+    }
+
     /// Loads and derives the key (PBKDF2 once).
     pub fn load(&self) -> anyhow::Result<DecryptLambdaKey> {
-        let json = match (&self.key_json, &self.key_file) {
-            (Some(json), _) => Zeroizing::new(json.clone()),
-            (None, Some(path)) => Zeroizing::new(
-                std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read key file {}", path.display()))
-                    .context(IoKind::KeyUnavailable)?,
-            ),
-            (None, None) => {
-                return Err(anyhow::Error::new(IoKind::KeyUnavailable)
-                    .context("give --key-json or --key-file (or set DD_KEY_JSON / DD_KEY_FILE)"));
-            }
+        let Some(json) = self.secret_json()? else {
+            return Err(anyhow::Error::new(IoKind::KeyUnavailable)
+                .context("give --key-json or --key-file (or set DD_KEY_JSON / DD_KEY_FILE)"));
         };
         Ok(DecryptLambdaKey::from_secret_json(&json)?)
     }
 }
 
-pub fn run_decrypt(args: &KeyArgs) -> anyhow::Result<()> {
-    let key = args.load()?;
-    let cipher_text = cipher_io::read_cipher_text()?;
-    let plain = key.decrypt(&cipher_text)?;
-    cipher_io::write_plain_text(&plain)
+/// Reads a key file; failing is `key_unavailable`, with the path.
+pub fn read_key_file(path: &Path) -> anyhow::Result<Zeroizing<String>> {
+    std::fs::read_to_string(path)
+        .map(Zeroizing::new)
+        .with_context(|| format!("cannot read key file {}", path.display()))
+        .context(IoKind::KeyUnavailable)
 }
 
-pub fn run_encrypt(args: &KeyArgs) -> anyhow::Result<()> {
-    use dd_crypto::ExposeSecret;
-    let key = args.load()?;
-    let plain = cipher_io::read_plain_text()?;
-    let cipher_text = key.encrypt(plain.expose_secret())?;
-    cipher_io::write_cipher_text(&cipher_text)
+/// The envelopes' key-encryption key: a local key file (what `ddctl serve` writes as
+/// `kek.json`) or an AWS KMS key (AWS settings from the environment). `None` when neither
+/// is given.
+pub fn envelope_keys(
+    kek_file: Option<&Path>,
+    kms_key_id: Option<&str>,
+) -> anyhow::Result<Option<EnvelopeKeys>> {
+    match (kek_file, kms_key_id) {
+        (Some(path), _) => {
+            let json = read_key_file(path)?;
+            Ok(Some(EnvelopeKeys::Local(LocalKeyProvider::from_json(
+                &json,
+            )?)))
+        }
+        (None, Some(key_id)) => {
+            let env = dd_aws::SdkEnv::from_env()?;
+            Ok(Some(EnvelopeKeys::Kms(dd_aws::KmsKeyProvider::new(
+                &env,
+                key_id.to_owned(),
+            ))))
+        }
+        (None, None) => Ok(None),
+    }
 }

@@ -23,6 +23,7 @@ pub struct SchemeArgs {
     /// aes_cbc_rfc2898_salt_prefixed | aes_cbc_iv_prefixed
     #[arg(long)]
     scheme: String,
+    /// The passphrase (default: env DD_LEGACY_PASSPHRASE).
     #[arg(long, env = "DD_LEGACY_PASSPHRASE", hide_env_values = true)]
     passphrase: String,
     /// Salt in hex.
@@ -52,7 +53,10 @@ pub struct SchemeArgs {
 
 impl SchemeArgs {
     fn cipher(&self) -> anyhow::Result<LegacyCipher> {
-        let scheme: Scheme = self.scheme.parse()?;
+        let scheme: Scheme = self
+            .scheme
+            .parse()
+            .map_err(|_| unknown_scheme(&self.scheme))?;
         let mut params = LegacyParams::new(scheme, SecretString::from(self.passphrase.as_str()));
         params.salt = self.salt.as_deref().map(decode_hex).transpose()?;
         params.iterations = self.iterations;
@@ -64,6 +68,18 @@ impl SchemeArgs {
         params.salt_len = self.salt_len;
         Ok(LegacyCipher::new(&params)?)
     }
+}
+
+/// An unknown scheme, with the list of the known ones (the crate's message has no list).
+fn unknown_scheme(name: &str) -> dd_crypto::CryptoError {
+    let known: Vec<&str> = Scheme::ALL.iter().map(|s| s.as_str()).collect();
+    dd_crypto::CryptoError::InvalidConfig(
+        format!(
+            "unknown scheme {name:?}; valid schemes: {}",
+            known.join(", ")
+        )
+        .into(),
+    )
 }
 
 fn parse<T>(value: Option<&str>) -> Result<Option<T>, dd_crypto::CryptoError>

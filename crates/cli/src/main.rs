@@ -2,6 +2,8 @@
 
 mod cipher_io;
 mod data_dir;
+mod database;
+mod decrypt_cmd;
 mod key_source;
 mod legacy_cmd;
 mod outbox_cmd;
@@ -32,10 +34,10 @@ enum Command {
         #[command(subcommand)]
         action: legacy_cmd::LegacyAction,
     },
-    /// Decrypt base64 on stdin with the decrypt Lambda's key (plaintext to stdout).
-    Decrypt(key_source::KeyArgs),
+    /// Decrypt a legacy ciphertext (base64) or a dd1: envelope on stdin (plaintext to stdout).
+    Decrypt(decrypt_cmd::DecryptArgs),
     /// Encrypt stdin with the decrypt Lambda's key (base64 and a newline to stdout).
-    Encrypt(key_source::KeyArgs),
+    Encrypt(decrypt_cmd::EncryptArgs),
     /// Serve the API, the decryptor and a payroll simulator on 127.0.0.1 (demo data).
     Serve(serve::ServeArgs),
     /// Print a bearer token for a user of a `ddctl serve` data directory.
@@ -55,8 +57,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Legacy { action } => legacy_cmd::run(action),
-        Command::Decrypt(key) => key_source::run_decrypt(&key),
-        Command::Encrypt(key) => key_source::run_encrypt(&key),
+        Command::Decrypt(args) => decrypt_cmd::run_decrypt(&args),
+        Command::Encrypt(args) => decrypt_cmd::run_encrypt(&args),
         Command::Serve(args) => serve::run(args),
         Command::Token(args) => token::run(&args),
         Command::PayrollSim(args) => payroll_sim::run(&args),
@@ -78,9 +80,10 @@ fn error_kind(err: &anyhow::Error) -> &'static str {
     err.chain()
         .find_map(|cause| cause.downcast_ref::<dd_crypto::CryptoError>())
         .map(dd_crypto::CryptoError::kind)
+        // An `IoKind` is usually a context layer, which `chain()` does not expose as its own
+        // type; anyhow's `downcast_ref` looks through every context layer.
         .or_else(|| {
-            err.chain()
-                .find_map(|cause| cause.downcast_ref::<cipher_io::IoKind>())
+            err.downcast_ref::<cipher_io::IoKind>()
                 .map(|kind| kind.as_str())
         })
         .unwrap_or("error")

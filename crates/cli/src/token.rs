@@ -13,9 +13,12 @@ use direct_deposit_api::{AccountClaim, Claims, sign_hs256};
 use sqlx::Row as _;
 
 use crate::data_dir::{DEFAULT_DATA_DIR, DataDir, load_data_dir};
+use crate::database::{self, Target};
 
 /// Default lifetime of printed tokens: a working day and then some.
 pub const DEFAULT_TTL_SECS: u64 = 12 * 3600;
+/// Longest lifetime `ddctl token` signs: a week (a local token, not a credential to keep).
+const MAX_TTL_SECS: u64 = 7 * 24 * 3600;
 
 /// A role as the users table names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -53,11 +56,14 @@ pub struct TokenArgs {
     /// Fail unless the user has this role.
     #[arg(long, value_enum)]
     pub role: Option<RoleArg>,
-    /// Token lifetime in seconds.
-    #[arg(long, default_value_t = DEFAULT_TTL_SECS)]
+    /// Token lifetime in seconds, at least 1. The server still accepts a token for 30 s
+    /// after it expires (its allowance for clock skew).
+    #[arg(long, default_value_t = DEFAULT_TTL_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_TTL_SECS))]
     pub ttl_secs: u64,
-    /// The server's database, when it is not the data directory's SQLite file.
-    #[arg(long, env = "DD_DATABASE_URL")]
+    /// The server's database; default: the one the data directory records (`ddctl serve
+    /// --database-url`), else its SQLite file.
+    #[arg(long, env = "DD_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 }
 
@@ -84,15 +90,12 @@ pub fn mint(data: &DataDir, tenant: &str, email: &str, ttl_secs: u64) -> anyhow:
 /// Unknown data directory, unknown employee, or a role mismatch.
 pub fn run(args: &TokenArgs) -> anyhow::Result<()> {
     let data = load_data_dir(&args.data_dir)?;
-    let url = args
-        .database_url
-        .clone()
-        .unwrap_or_else(|| data.sqlite_url.clone());
+    let target = database::for_client(&data.path, args.database_url.as_deref())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (email, role) = runtime.block_on(find_user(&url, args))?;
+    let (email, role) = runtime.block_on(find_user(&target, args))?;
     if let Some(wanted) = args.role
         && wanted.as_str() != role
     {
@@ -107,10 +110,8 @@ pub fn run(args: &TokenArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn find_user(url: &str, args: &TokenArgs) -> anyhow::Result<(String, String)> {
-    let store = dd_storage::Store::connect(url)
-        .await
-        .context("cannot open the database")?;
+async fn find_user(target: &Target, args: &TokenArgs) -> anyhow::Result<(String, String)> {
+    let store = database::open(target).await?;
     let row = sqlx::query(
         "SELECT email, role FROM users WHERE tenant_id = $1 AND company_id = $2 \
          AND employee_id = $3",

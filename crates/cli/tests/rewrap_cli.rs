@@ -19,6 +19,25 @@ fn ddctl(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `ddctl decrypt` with `input` and a newline on stdin.
+fn ddctl_decrypt(args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ddctl"))
+        .arg("decrypt")
+        .args(args)
+        .env_remove("DD_KEY_JSON")
+        .env_remove("DD_KEY_FILE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{input}").unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
 fn setup(dir: &Path) -> (LocalKeyProvider, String) {
     std::fs::create_dir_all(dir).unwrap();
     let kek = LocalKeyProvider::generate().unwrap();
@@ -83,6 +102,17 @@ async fn file_mode_verifies_resumes_and_reports() {
     let fields: Vec<&str> = lines[1].split('\t').collect();
     assert_eq!(open(&kek, fields[2], "tenant-b").await, "s3rv1ce-acct");
     assert!(!written.contains("EvoP@ss") && !written.contains(EVO));
+    // A user checks a rewrapped value locally, as the decryptor would open it.
+    let opened = ddctl_decrypt(
+        &["--envelope-key-file", &kek_file, "--tenant", "tenant-b"],
+        fields[2],
+    );
+    assert!(
+        opened.status.success(),
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
+    assert_eq!(opened.stdout, b"s3rv1ce-acct");
 
     // Interrupted mid-line, then resumed: the torn line is redone, done ones are skipped.
     std::fs::write(&output, format!("{}\n2\ttenant-b\tdd1:AAAA", lines[0])).unwrap();

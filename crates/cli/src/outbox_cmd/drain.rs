@@ -1,38 +1,37 @@
 //! `ddctl outbox drain`: delivers the payroll outbox once, until it is empty, or forever.
 //!
 //! Prints one JSON line of totals on stdout when it stops (`--watch` only stops when
-//! killed). Logs go to stderr (`RUST_LOG`, default `info`).
+//! killed), with what it left behind (jobs backing off, in flight or dead), and says so on
+//! stderr too: a drain that delivered nothing is not a drain that found nothing to do.
+//! Logs go to stderr (`RUST_LOG`, default `info`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::{Args, Subcommand};
+use clap::Args;
 use dd_crypto::decrypt_lambda::DecryptLambdaKey;
 use dd_crypto::envelope::{EnvelopeCipher, LocalKeyProvider};
 use dd_delivery::{CredentialSource, Deliverer, DrainReport, PayrollSuite, RetryPolicy};
-use dd_storage::Store;
+use dd_storage::now_ms;
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
+use super::status::{self, Snapshot};
 use crate::data_dir::{DEFAULT_DATA_DIR, load_data_dir};
+use crate::database;
 use crate::payroll_sim::{LOCAL_API_KEY, LOCAL_API_SECRET};
-
-#[derive(Subcommand)]
-pub enum OutboxAction {
-    /// Deliver due payroll jobs to the tenants' payroll suites.
-    Drain(DrainArgs),
-}
 
 #[derive(Args)]
 pub struct DrainArgs {
     /// Data directory of `ddctl serve`: its database, keys and payroll identity are the
     /// defaults of every flag below (default `./ddctl-data` when --database-url is not
     /// given).
-    #[arg(long, env = "DD_DATA_DIR")]
+    #[arg(long, env = "DD_DATA_DIR", hide_env_values = true)]
     data_dir: Option<PathBuf>,
-    /// Database URL (`sqlite://…`, `postgres://…`); overrides the data directory's.
+    /// Database URL (`sqlite://…`, `postgres://…`); overrides the data directory's
+    /// (the one `ddctl serve --database-url` recorded there, else its SQLite file).
     #[arg(long, env = "DD_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
     /// Keep draining until no job is pending or in flight (waits out backoffs and the
@@ -49,7 +48,7 @@ pub struct DrainArgs {
     #[arg(long, default_value_t = 25)]
     batch: i64,
     /// Local key-encryption-key file that opens the `dd1:` account numbers.
-    #[arg(long, env = "DD_ENVELOPE_KEY_FILE")]
+    #[arg(long, env = "DD_ENVELOPE_KEY_FILE", hide_env_values = true)]
     envelope_key_file: Option<PathBuf>,
     /// The decrypt Lambda's key secret JSON `{"salt","keyPhrase"}`, for the tenants'
     /// service passwords.
@@ -61,17 +60,17 @@ pub struct DrainArgs {
     )]
     key_json: Option<String>,
     /// A file holding that key secret JSON.
-    #[arg(long, env = "DD_KEY_FILE")]
+    #[arg(long, env = "DD_KEY_FILE", hide_env_values = true)]
     key_file: Option<PathBuf>,
     /// Payroll API key (SSO `iss`); default: the data directory's simulator's, else
     /// `ddctl payroll-sim`'s demo one.
-    #[arg(long, env = "DD_PAYROLL_API_KEY")]
+    #[arg(long, env = "DD_PAYROLL_API_KEY", hide_env_values = true)]
     payroll_api_key: Option<String>,
     /// Payroll API secret (SSO HS256 key); default as for the API key.
     #[arg(long, env = "DD_PAYROLL_API_SECRET", hide_env_values = true)]
     payroll_api_secret: Option<String>,
     /// Payroll application id (SSO `sub`).
-    #[arg(long, env = "DD_PAYROLL_APPLICATION_ID")]
+    #[arg(long, env = "DD_PAYROLL_APPLICATION_ID", hide_env_values = true)]
     payroll_application_id: Option<String>,
     /// Deadline of each payroll HTTP call.
     #[arg(long, default_value_t = 10_000)]
@@ -90,15 +89,19 @@ pub struct DrainArgs {
     lease_ms: i64,
 }
 
-pub fn run(action: OutboxAction) -> anyhow::Result<()> {
-    let OutboxAction::Drain(args) = action;
-    init_tracing();
+pub fn run(args: &DrainArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let report = runtime.block_on(drain(&args))?;
+    let (report, left) = runtime.block_on(async {
+        let deliverer = build(args).await?;
+        let report = drain(&deliverer, args).await?;
+        let left = Snapshot::take(deliverer.store(), 1).await?;
+        deliverer.store().close().await;
+        anyhow::Ok((report, left))
+    })?;
     println!(
         "{}",
         serde_json::json!({
@@ -109,13 +112,16 @@ pub fn run(action: OutboxAction) -> anyhow::Result<()> {
             "dead": report.dead,
             "leaseLost": report.lease_lost,
             "unrecorded": report.unrecorded,
+            "left": status::counts_json(&left.counts),
         })
     );
+    if let Some(line) = status::left_behind(&left, now_ms()) {
+        eprintln!("ddctl outbox drain: {line}");
+    }
     Ok(())
 }
 
-async fn drain(args: &DrainArgs) -> anyhow::Result<DrainReport> {
-    let deliverer = build(args).await?;
+async fn drain(deliverer: &Deliverer, args: &DrainArgs) -> anyhow::Result<DrainReport> {
     let poll = Duration::from_millis(args.poll_ms);
     if args.watch {
         deliverer.watch(args.batch, poll).await;
@@ -143,14 +149,12 @@ async fn build(args: &DrainArgs) -> anyhow::Result<Deliverer> {
         anyhow::anyhow!("give --{what} or --data-dir (a directory made by `ddctl serve`)")
     };
 
-    let url = match (&args.database_url, &data) {
-        (Some(url), _) => url.clone(),
-        (None, Some(d)) => d.sqlite_url.clone(),
+    let target = match (&data, &args.database_url) {
+        (Some(d), given) => database::for_client(&d.path, given.as_deref())?,
+        (None, Some(url)) => database::given(url),
         (None, None) => return Err(from_data("database-url")),
     };
-    let store = Store::connect(&url)
-        .await
-        .context("cannot open the database")?;
+    let store = database::open(&target).await?;
     store
         .migrate()
         .await
@@ -215,15 +219,4 @@ fn read_secret_file(path: &Path) -> anyhow::Result<Zeroizing<String>> {
     Ok(Zeroizing::new(std::fs::read_to_string(path).with_context(
         || format!("cannot read {}", path.display()),
     )?))
-}
-
-/// Logs to stderr, `RUST_LOG` or `info`; once per process.
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .try_init();
 }

@@ -16,12 +16,15 @@ use clap::Args;
 use dd_aws::EnvelopeKeys;
 use dd_crypto::ExposeSecret;
 use dd_crypto::decrypt_lambda::DecryptLambdaKey;
-use dd_crypto::envelope::{EnvelopeCipher, LocalKeyProvider};
+use dd_crypto::envelope::EnvelopeCipher;
 use zeroize::Zeroizing;
 
-use crate::key_source::KeyArgs;
+use crate::key_source::{KeyArgs, envelope_keys};
 
 #[derive(Args)]
+// What to rewrap and what to seal with are asked for first: without them no key matters.
+#[command(group = clap::ArgGroup::new("source").required(true).args(["from_file", "database_url"]))]
+#[command(group = clap::ArgGroup::new("target_key").required(true).args(["kek_file", "kms_key_id"]))]
 pub struct RewrapArgs {
     /// Input file of lines `id<TAB>tenantId<TAB>cipherText`.
     #[arg(long, requires = "to_file", conflicts_with = "database_url")]
@@ -76,8 +79,11 @@ impl Summary {
 }
 
 pub fn run(args: RewrapArgs) -> anyhow::Result<()> {
+    let Some(keys) = envelope_keys(args.kek_file.as_deref(), args.kms_key_id.as_deref())? else {
+        anyhow::bail!("give --kek-file or --kms-key-id for the new envelopes");
+    };
+    let envelopes = EnvelopeCipher::new(keys);
     let legacy_key = args.legacy_key.load()?;
-    let envelopes = EnvelopeCipher::new(envelope_keys(&args)?);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -120,26 +126,6 @@ pub fn run(args: RewrapArgs) -> anyhow::Result<()> {
         anyhow::bail!("{} values were not rewrapped", summary.failures());
     }
     Ok(())
-}
-
-fn envelope_keys(args: &RewrapArgs) -> anyhow::Result<EnvelopeKeys> {
-    match (&args.kek_file, &args.kms_key_id) {
-        (Some(path), _) => {
-            let json = Zeroizing::new(
-                std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?,
-            );
-            Ok(EnvelopeKeys::Local(LocalKeyProvider::from_json(&json)?))
-        }
-        (None, Some(key_id)) => {
-            let env = dd_aws::SdkEnv::from_env()?;
-            Ok(EnvelopeKeys::Kms(dd_aws::KmsKeyProvider::new(
-                &env,
-                key_id.clone(),
-            )))
-        }
-        (None, None) => anyhow::bail!("give --kek-file or --kms-key-id for the new envelopes"),
-    }
 }
 
 /// Rewraps one value: `Ok(Some(envelope))` to write, `Ok(None)` when it already is one,

@@ -1,5 +1,6 @@
 //! `POST /decrypt`: the credential decryptor's Lambda contract over HTTP, for local callers
-//! (the same JSON in and out as a Lambda invoke, via the decryptor's own service).
+//! (the same JSON in and out as a Lambda invoke, via the decryptor's own service). Like the
+//! Lambda, it takes legacy ciphertexts and `dd1:` envelopes in the same `cipherText` field.
 
 use std::sync::Arc;
 
@@ -7,14 +8,19 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
-use credential_decryptor::{CredentialService, Event, KeyCache, KeySource, Operation};
+use credential_decryptor::{
+    CredentialService, EnvelopeOpener, Event, KeyCache, KeySource, Operation,
+};
+use secrecy::SecretString;
 
-/// The route over a decryptor that reads the key secret from `key_file`.
-pub fn router(key_file: std::path::PathBuf) -> Router {
-    let keys = KeyCache::new(KeySource::File(key_file), None);
+/// The route over a decryptor with the legacy key secret `key_json` that opens envelopes
+/// with `envelopes`.
+pub fn router(key_json: SecretString, envelopes: Arc<dyn EnvelopeOpener>) -> Router {
+    let keys = KeyCache::new(KeySource::Inline(key_json), None);
     // Start deriving now so the first call does not pay for PBKDF2.
     keys.prime();
-    let service = Arc::new(CredentialService::new(Operation::Decrypt, keys));
+    let service =
+        Arc::new(CredentialService::new(Operation::Decrypt, keys).with_envelopes(envelopes));
     Router::new()
         .route("/decrypt", post(decrypt))
         .with_state(service)

@@ -1,7 +1,7 @@
 //! The fixed demo data `ddctl serve` seeds, wired to this data directory's keys: each
-//! tenant's payroll password is stored as the legacy ciphertext (encrypted with the data
-//! directory's decrypt-Lambda key), and the clear password exists only in the simulator's
-//! configuration.
+//! tenant's payroll password is stored as the legacy ciphertext (encrypted with the server's
+//! decrypt-Lambda key: the data directory's, or the one given), and the clear password
+//! exists only in the simulator's configuration.
 
 use anyhow::{Context as _, anyhow};
 use dd_crypto::ExposeSecret as _;
@@ -10,13 +10,14 @@ use dd_storage::{DemoSeed, Role};
 
 use crate::data_dir::{DataDir, sim_tenant};
 
-/// The demo seed pointing at the payroll simulator on `payroll_url`.
+/// The demo seed pointing at the payroll simulator on `payroll_url`, its passwords
+/// encrypted with the key secret `decrypt_key_json`.
 ///
 /// # Errors
 /// When the decrypt key is unusable or a demo tenant has no simulator account.
-pub fn seed(data: &DataDir, payroll_url: &str) -> anyhow::Result<DemoSeed> {
-    let key = DecryptLambdaKey::from_secret_json(&data.decrypt_key_json)
-        .context("decrypt-key.json is unusable")?;
+pub fn seed(data: &DataDir, decrypt_key_json: &str, payroll_url: &str) -> anyhow::Result<DemoSeed> {
+    let key = DecryptLambdaKey::from_secret_json(decrypt_key_json)
+        .context("the legacy credential key is unusable")?;
     // Encrypt up front: the seed builder's callback cannot fail.
     let template = DemoSeed::standard(payroll_url, &|_| String::new());
     let mut ciphertexts = Vec::new();

@@ -1,145 +1,51 @@
-//! The real `ddctl serve` binary on a temporary data directory and a free port, driven
-//! with curl and reqwest: first-run set-up, the printed tokens, the API, `POST /decrypt`,
-//! `ddctl token`, a restart on the same data, and log hygiene.
+//! First run on a fresh data directory: files and modes, the printed tokens, the API with
+//! curl, `POST /decrypt` with both ciphertext forms, `ddctl token`, `ddctl decrypt`, log
+//! hygiene, and a restart on the same data.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Stdio;
 
 use dd_crypto::decrypt_lambda::DecryptLambdaKey;
+use dd_crypto::envelope::{EnvelopeCipher, LocalKeyProvider};
 use serde_json::{Value, json};
 
-const DDCTL: &str = env!("CARGO_BIN_EXE_ddctl");
-const T1: &str = "00000000-0000-4000-8000-000000000001";
+use crate::common::{Served, T1, curl, ddctl, ddctl_token, deposit, post_json};
 
-/// A running `ddctl serve`.
-struct Served {
-    child: Child,
-    url: String,
-    /// e-mail → (collection URL, token).
-    users: HashMap<String, (String, String)>,
-    banner: String,
-}
-
-impl Served {
-    fn start(data_dir: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(DDCTL)
-            .args(["serve", "--port", "0", "--data-dir"])
-            .arg(data_dir)
-            .args(extra)
-            .env("RUST_LOG", "info")
-            .env_remove("DD_DATABASE_URL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if tx.send(line.unwrap()).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut banner = String::new();
-        loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(120))
-                .expect("ddctl serve did not print Ready.");
-            banner.push_str(&line);
-            banner.push('\n');
-            if line == "Ready." {
-                break;
-            }
-        }
-        let url = banner
-            .lines()
-            .find_map(|l| l.strip_prefix("ddctl serve: listening on "))
-            .unwrap()
-            .to_owned();
-        let mut users = HashMap::new();
-        let lines: Vec<&str> = banner.lines().collect();
-        for pair in lines.windows(2) {
-            if let Some(token) = pair[1].trim().strip_prefix("TOKEN=") {
-                let fields: Vec<&str> = pair[0].split_whitespace().collect();
-                let email = fields[0].to_owned();
-                let collection = fields.last().unwrap().to_string();
-                users.insert(email, (collection, token.to_owned()));
-            }
-        }
-        Self {
-            child,
-            url,
-            users,
-            banner,
-        }
-    }
-
-    fn user(&self, email: &str) -> (String, String) {
-        self.users[email].clone()
-    }
-
-    /// Stops the server and returns its stderr (the log).
-    fn stop(mut self) -> String {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        let mut log = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut log)
-            .unwrap();
-        log
-    }
-}
-
-/// curl: (status, body).
-fn curl(method: &str, url: &str, token: &str, body: Option<&Value>) -> (u16, String) {
-    let mut cmd = Command::new("curl");
-    cmd.args(["-sS", "-X", method, "-w", "\n%{http_code}", "-H"])
-        .arg(format!("Authorization: Bearer {token}"));
-    if let Some(body) = body {
-        cmd.args(["-H", "Content-Type: application/json", "--data"])
-            .arg(body.to_string());
-    }
-    let out = cmd.arg(url).output().unwrap();
-    assert!(out.status.success(), "curl failed: {out:?}");
-    let text = String::from_utf8(out.stdout).unwrap();
-    let (body, status) = text.rsplit_once('\n').unwrap();
-    (status.parse().unwrap(), body.to_owned())
-}
-
-fn deposit(account: &str) -> Value {
-    json!({
-        "amount": 25.5,
-        "amountType": "Flat",
-        "bankAccount": {"routingNumber": "021000021", "accountNumber": account, "designation": "Savings"},
-    })
-}
-
-fn ddctl_token(data_dir: &Path, employee: &str, role: &str) -> std::process::Output {
-    Command::new(DDCTL)
-        .args([
-            "token",
-            "--tenant",
-            T1,
-            "--employee",
-            employee,
-            "--role",
-            role,
-            "--data-dir",
-        ])
+/// `ddctl decrypt --data-dir D` with `input` on stdin: (success, stdout, stderr).
+fn ddctl_decrypt(data_dir: &Path, input: &str, extra: &[&str]) -> (bool, String, String) {
+    let mut child = ddctl()
+        .args(["decrypt", "--data-dir"])
         .arg(data_dir)
-        .env_remove("DD_DATABASE_URL")
-        .output()
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A `dd1:` envelope of `plain` for `tenant`, sealed with the data directory's KEK.
+fn seal(data_dir: &Path, tenant: &str, plain: &str) -> String {
+    let kek = std::fs::read_to_string(data_dir.join("kek.json")).unwrap();
+    let cipher = EnvelopeCipher::new(LocalKeyProvider::from_json(&kek).unwrap());
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(cipher.seal(tenant, plain.as_bytes()))
         .unwrap()
 }
 
@@ -161,6 +67,7 @@ fn serve_on_a_fresh_data_dir() {
         "jwt-secret",
         "fingerprint-key",
         "payroll-sim.json",
+        "serve.lock",
     ] {
         let mode = std::fs::metadata(data_dir.join(file))
             .unwrap()
@@ -208,6 +115,27 @@ fn serve_on_a_fresh_data_dir() {
         reply,
         json!({"statusCode": 500, "body": "", "isBase64Encoded": false})
     );
+    // The same field takes dd1: envelopes, as on Lambda.
+    let envelope = seal(&data_dir, T1, "hunter3");
+    let reply = post_json(
+        &format!("{}/decrypt", served.url),
+        &json!({"cipherText": envelope}),
+    );
+    assert_eq!(
+        reply,
+        json!({"statusCode": 200, "body": "hunter3", "isBase64Encoded": false})
+    );
+
+    // `ddctl decrypt --data-dir` opens both forms locally, with nothing added.
+    let (ok, plain, err) = ddctl_decrypt(&data_dir, &format!("{cipher_text}\n"), &[]);
+    assert!(ok, "{err}");
+    assert_eq!(plain, "hunter2");
+    let (ok, plain, err) = ddctl_decrypt(&data_dir, &format!("{envelope}\n"), &["--tenant", T1]);
+    assert!(ok, "{err}");
+    assert_eq!(plain, "hunter3");
+    let (ok, plain, err) = ddctl_decrypt(&data_dir, &envelope, &["--tenant", "another-tenant"]);
+    assert!(!ok && plain.is_empty());
+    assert!(err.starts_with("tenant_mismatch"), "{err}");
 
     // `ddctl token` for the same server.
     let out = ddctl_token(&data_dir, "3", "admin");
@@ -230,6 +158,8 @@ fn serve_on_a_fresh_data_dir() {
         hr.clone(),
         token,
         cipher_text,
+        envelope,
+        "hunter3".to_owned(),
     ];
     for t in passwords["tenants"].as_array().unwrap() {
         secrets.push(t["password"].as_str().unwrap().to_owned());
@@ -251,71 +181,7 @@ fn serve_on_a_fresh_data_dir() {
     assert_eq!(status, 200);
     assert!(body.contains("\"987654321\""), "{body}");
     again.stop();
-}
-
-#[test]
-fn serve_on_postgres() {
-    let admin_url = std::env::var("DD_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test?sslmode=disable".to_owned());
-    let name = format!(
-        "dd_test_{}_{}_serve",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-        std::process::id()
-    );
-    let created = Command::new("psql")
-        .arg(&admin_url)
-        .args(["-c", &format!("CREATE DATABASE {name}")])
-        .output();
-    match created {
-        Ok(out) if out.status.success() => {}
-        other => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI is set but Postgres is unreachable: {other:?}"
-            );
-            eprintln!("NOTICE: Postgres unreachable; skipping");
-            return;
-        }
-    }
-    let db_url = admin_url.replacen("/test?", &format!("/{name}?"), 1);
-    let tmp = tempfile::tempdir().unwrap();
-    let served = Served::start(tmp.path(), &["--database-url", &db_url]);
-    let (url, carol) = served.user("carol@globex.example");
-    assert_eq!(curl("GET", &url, &carol, None).0, 204);
-    let (status, body) = curl("POST", &url, &carol, Some(&deposit("11223344")));
-    assert_eq!(status, 201, "{body}");
-    // The tenant-1 admin gets nothing of tenant 2.
-    let (status, body) = curl("GET", &url, &served.user("hr@acme.example").1, None);
-    assert_eq!(status, 401);
-    assert!(!body.contains("3344"));
-    served.stop();
-    let _ = Command::new("psql")
-        .arg(&admin_url)
-        .args([
-            "-c",
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        ])
-        .output();
-}
-
-/// A JSON POST from sync code (reqwest is built without `blocking`).
-fn post_json(url: &str, body: &Value) -> Value {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        reqwest::Client::new()
-            .post(url)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    })
+    // A clean stop folds SQLite's write-ahead log into the database file.
+    assert!(!data_dir.join("dd.sqlite-wal").exists());
+    assert!(!data_dir.join("dd.sqlite-shm").exists());
 }
