@@ -1,4 +1,4 @@
-//! `dd-bench`: the cold-start harness of DESIGN.md §4.
+//! `dd-bench`: the cold-start harness of docs/architecture.md §4.
 //!
 //! ```text
 //! dd-bench run --config bench/subjects.json [--quick] [--runs N] [--warm N] [--warmup N]

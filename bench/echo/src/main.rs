@@ -1,4 +1,4 @@
-//! `bench-echo`: the cold-start floor of the benchmark (DESIGN.md §4).
+//! `bench-echo`: the cold-start floor of the benchmark (docs/architecture.md §4).
 //!
 //! A bare `lambda_runtime` function built with the release profile. It takes any JSON event
 //! and answers with the fixed reply the decrypt subjects must produce for the benchmark event,

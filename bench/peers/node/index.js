@@ -1,5 +1,6 @@
 'use strict';
-// Node 20 peer of credential-decryptor (DESIGN.md §2.1), for the cold-start benchmark only.
+// Node 20 peer of credential-decryptor (docs/architecture.md §2.1), for the cold-start benchmark
+// only.
 // The same algorithm a Node team would write with node:crypto: PBKDF2-HMAC-SHA1 over the
 // UTF-16LE salt, 1000 iterations, 48 bytes = AES-256 key (32) + IV (16); AES-256-CBC;
 // plaintext is UTF-16LE. Any failure gets the fixed 500 reply and nothing else.

@@ -1,4 +1,5 @@
-"""Python 3 peer of credential-decryptor (DESIGN.md section 2.1), for the cold-start benchmark.
+"""Python 3 peer of credential-decryptor (docs/architecture.md section 2.1), for the cold-start
+benchmark.
 
 The same algorithm a Python team would write: hashlib PBKDF2-HMAC-SHA1 over the UTF-16LE
 salt, 1000 iterations, 48 bytes = AES-256 key (32) + IV (16); AES-256-CBC via `cryptography`;
