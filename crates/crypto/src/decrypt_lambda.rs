@@ -1,4 +1,4 @@
-//! The legacy decrypt Lambda's algorithm (DESIGN §2.1) as a key value built once.
+//! The legacy decrypt Lambda's algorithm (docs/architecture.md §2.1) as a key value built once.
 //!
 //! key ‖ IV = PBKDF2-HMAC-SHA1(keyPhrase as UTF-8, salt as UTF-16LE, 1000 iterations, 48 bytes);
 //! AES-256-CBC with PKCS#7; plaintext UTF-16LE. PBKDF2 runs in [`DecryptLambdaKey::new`] only,

@@ -1,5 +1,5 @@
 //! Opening the deposit's account number: a `dd1:` envelope sealed for the tenant
-//! (DESIGN.md §2.3), opened right before the payroll call and dropped (zeroized) after it.
+//! (docs/architecture.md §2.3), opened right before the payroll call and dropped (zeroized) after it.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,5 +1,5 @@
 //! The API's payroll seam: each job the API commits is delivered at once, in the
-//! background, while the response goes out (DESIGN.md §2.4: a failed payroll write is
+//! background, while the response goes out (docs/architecture.md §2.4: a failed payroll write is
 //! retried from the outbox, never lost and never waited for).
 
 use direct_deposit_api::PayrollDispatch;

@@ -1,5 +1,5 @@
 //! The credential-decryptor Lambda as a password source, called with the legacy contract
-//! (DESIGN.md §2.1): event `{"cipherText": …}`, reply `{"statusCode", "body"}` where only
+//! (docs/architecture.md §2.1): event `{"cipherText": …}`, reply `{"statusCode", "body"}` where only
 //! `body` counts and a failure is `statusCode` 500 with an empty body.
 
 use std::time::Duration;

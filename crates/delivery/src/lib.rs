@@ -1,4 +1,4 @@
-//! The payroll outbox delivery worker (issue 6, DESIGN.md §2.4–§2.5).
+//! The payroll outbox delivery worker (issue 6, docs/architecture.md §2.4–§2.5).
 //!
 //! Every approved change is written with an outbox job in its own transaction. The
 //! [`Deliverer`] takes it to the tenant's payroll suite: right after commit

@@ -18,7 +18,7 @@ const SHOWN: usize = 4;
 
 /// A validated bank account number: 1–17 ASCII letters or digits (case kept as given).
 ///
-/// This is a secret (DESIGN.md §5): the buffer is zeroized on drop, `Debug` prints
+/// This is a secret (docs/architecture.md §5): the buffer is zeroized on drop, `Debug` prints
 /// `AccountNumber(<redacted>)`, and there is neither `Display` nor `Serialize`, so the clear
 /// value only leaves through an explicit [`AccountNumber::expose`]. Use
 /// [`AccountNumber::masked`] for logs and the employee role.

@@ -7,7 +7,7 @@ use crate::status::Status;
 
 /// Wire (JSON) names of the fields a [`DomainError::InvalidField`] can point at.
 ///
-/// They match the REST resource in DESIGN.md §2.4, so the API can echo them to clients.
+/// They match the REST resource in docs/architecture.md §2.4, so the API can echo them to clients.
 pub mod fields {
     /// `bankAccount.routingNumber`.
     pub const ROUTING_NUMBER: &str = "routingNumber";
@@ -34,7 +34,7 @@ pub enum DuplicateKind {
 
 /// Everything that can go wrong in `dd-domain`.
 ///
-/// Suggested API mapping (DESIGN.md §2.4): `InvalidField` → 400 / code 30,
+/// Suggested API mapping (docs/architecture.md §2.4): `InvalidField` → 400 / code 30,
 /// `Duplicate` → 409 / code 40, `InvalidTransition` → 409 / code 40 (the resource is in a
 /// state that conflicts with the request).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,4 +1,4 @@
-//! Direct-deposit types and rules (DESIGN.md §2.4): routing numbers with the ABA checksum,
+//! Direct-deposit types and rules (docs/architecture.md §2.4): routing numbers with the ABA checksum,
 //! account numbers as secrets with masking, amount types and allocations, the status
 //! lifecycle, and the per-employee uniqueness rules.
 //!

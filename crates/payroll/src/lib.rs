@@ -1,4 +1,4 @@
-//! Payroll-suite (Evolution-style) client and a local simulator of its API (DESIGN.md §2.5).
+//! Payroll-suite (Evolution-style) client and a local simulator of its API (docs/architecture.md §2.5).
 //!
 //! [`PayrollClient`] runs the conversation: an SSO JWT (HS256 with the API secret) buys an
 //! oauth access token with the tenant's decrypted service password; a tenant lookup gives

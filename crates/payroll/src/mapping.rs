@@ -1,6 +1,6 @@
 //! Direct deposit ↔ payroll E/D (earning/deduction) JSON.
 //!
-//! Amount mapping (DESIGN.md §2.5): Flat → `calculation.method = "Fixed"` with `amount`,
+//! Amount mapping (docs/architecture.md §2.5): Flat → `calculation.method = "Fixed"` with `amount`,
 //! Percentage → `"PercOfNet"` with `rate`, Balance Remainder → `deductWholeCheck = true`
 //! with no calculation. An approved deposit that is deleted is end-dated
 //! (`effectiveEndDate`), never removed, so payroll history stays intact.

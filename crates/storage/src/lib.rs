@@ -1,4 +1,4 @@
-//! Storage of the Direct Deposits module (DESIGN.md §3): sqlx repositories that run the
+//! Storage of the Direct Deposits module (docs/architecture.md §3): sqlx repositories that run the
 //! same SQL and the same migration on SQLite (the embedded default) and Postgres (RDS).
 //!
 //! Every method is scoped by tenant. Every write is one transaction holding the row, its

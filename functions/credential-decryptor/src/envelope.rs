@@ -1,4 +1,4 @@
-//! `dd1:` envelopes in the same `cipherText` field (DESIGN §2.3).
+//! `dd1:` envelopes in the same `cipherText` field (docs/architecture.md §2.3).
 //!
 //! The envelope cipher is generic over its key provider, whose async trait methods cannot be
 //! called through `dyn`; this object-safe wrapper lets the Lambda pick KMS and `ddctl serve`

@@ -1,5 +1,5 @@
 //! The credential decryptor: a drop-in replacement for the legacy .NET decrypt Lambda
-//! (DESIGN §2.1), usable as a Lambda (`main.rs`) and mounted by `ddctl serve`.
+//! (docs/architecture.md §2.1), usable as a Lambda (`main.rs`) and mounted by `ddctl serve`.
 //!
 //! Contract kept byte for byte: `{"cipherText"}` in (names case-insensitive, unknown properties
 //! ignored), `{"statusCode":200,"body":…,"isBase64Encoded":false}` out, and the same shape with

@@ -1,4 +1,4 @@
-//! The crate's single error type and the legacy error envelope (DESIGN §2.4).
+//! The crate's single error type and the legacy error envelope (docs/architecture.md §2.4).
 //!
 //! Every failure a handler can meet becomes one [`ApiError`]; its HTTP rendering is
 //! `{"statusCode","code","message","developerMessage","moreInfo"}`. Messages are fixed text or

@@ -1,4 +1,4 @@
-//! The direct-deposits REST API (DESIGN §2.4), wire-compatible with the legacy Node API.
+//! The direct-deposits REST API (docs/architecture.md §2.4), wire-compatible with the legacy Node API.
 //!
 //! [`app`] builds the axum router over an [`AppState`]; the Lambda binary serves it with
 //! `lambda_http`, and `ddctl serve` mounts it on a local listener. Routes, under

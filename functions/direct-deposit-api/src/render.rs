@@ -1,4 +1,4 @@
-//! Response bodies: the deposit resource and the list envelope (DESIGN §2.4).
+//! Response bodies: the deposit resource and the list envelope (docs/architecture.md §2.4).
 
 use dd_domain::mask;
 use dd_storage::DepositRecord;

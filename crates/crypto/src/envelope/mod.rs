@@ -1,4 +1,4 @@
-//! The `dd1:` envelope for new and rewrapped credentials (DESIGN §2.3, `docs/envelope.md`).
+//! The `dd1:` envelope for new and rewrapped credentials (docs/architecture.md §2.3, `docs/envelope.md`).
 //!
 //! A message is AES-256-GCM under a per-tenant data key; the data key travels wrapped by a
 //! key-encryption key (AWS KMS in production, a local key file otherwise), bound to the tenant

@@ -1,4 +1,4 @@
-//! Who is calling, and what they may touch (DESIGN §2.4, §5).
+//! Who is calling, and what they may touch (docs/architecture.md §2.4, §5).
 //!
 //! 1. The Bearer token must verify ([`jwt::Verifier`]): else 401 / code 10.
 //! 2. Its tenant must be the path's tenant: else 401 / code 11, before any data is read, so
