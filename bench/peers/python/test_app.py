@@ -11,7 +11,8 @@ import app
 VECTORS = pathlib.Path(
     os.environ.get(
         "DD_VECTORS",
-        pathlib.Path(__file__).resolve().parents[4] / "shared/vectors/decrypt-lambda-compat.json",
+        pathlib.Path(__file__).resolve().parents[3]
+        / "crates/crypto/tests/data/decrypt-lambda-compat.json",
     )
 )
 

@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const vectorsPath = process.env.DD_VECTORS
-  || path.resolve(__dirname, '../../../../../shared/vectors/decrypt-lambda-compat.json');
+  || path.resolve(__dirname, '../../../../crates/crypto/tests/data/decrypt-lambda-compat.json');
 const { vectors } = JSON.parse(fs.readFileSync(vectorsPath, 'utf8'));
 
 vectors.forEach((vector, index) => {
