@@ -81,11 +81,14 @@ fn amount(map: &Map<String, Value>) -> Result<Option<Option<f64>>, ApiError> {
     }
 }
 
+/// `amountType`: `None` when absent; null is not a type (the schema says a string).
 fn amount_type(map: &Map<String, Value>) -> Result<Option<AmountType>, ApiError> {
     match map.get("amountType") {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.parse()?)),
-        Some(_) => Err(invalid("amountType must be a string")),
+        Some(_) => Err(invalid(
+            "amountType must be one of Flat, Percentage, Balance Remainder",
+        )),
     }
 }
 
@@ -187,6 +190,17 @@ pub fn parse_reject(bytes: &[u8]) -> Result<String, ApiError> {
     Ok(reason.to_owned())
 }
 
+/// A JSON number that is a whole number (`7` or `7.0`: JSON Schema's `integer` is the
+/// mathematical kind, whatever the notation).
+fn whole_number(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            // Exact: a whole number below 2^53.
+            .map(|f| f as i64)
+    })
+}
+
 /// A validated paycheck-preview request.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PreviewRequest {
@@ -211,7 +225,7 @@ pub fn parse_preview(bytes: &[u8]) -> Result<PreviewRequest, ApiError> {
         Some(_) => return Err(invalid("netPay must be a number")),
     };
     let proposed = match map.get("proposed") {
-        None | Some(Value::Null) => None,
+        None => None,
         Some(Value::Object(proposed)) => {
             check_keys(proposed, &["amountType", "amount"], "proposed.")?;
             let kind =
@@ -221,9 +235,9 @@ pub fn parse_preview(bytes: &[u8]) -> Result<PreviewRequest, ApiError> {
         Some(_) => return Err(invalid("proposed must be an object")),
     };
     let replacing = match map.get("replacing") {
-        None | Some(Value::Null) => None,
+        None => None,
         Some(Value::Number(n)) => Some(
-            n.as_i64()
+            whole_number(n)
                 .filter(|id| (1..=i64::from(i32::MAX)).contains(id))
                 .ok_or_else(|| invalid("replacing must be a deposit id from 1 to 2147483647"))?,
         ),
@@ -259,6 +273,22 @@ mod tests {
             .as_str()
             .unwrap_or_default()
             .to_owned()
+    }
+
+    #[test]
+    fn amounts_at_the_bounds_are_read_exactly() {
+        // Found by Schemathesis: without correctly rounded parsing this was read as
+        // 99999999.995 and refused, although the schema (and the client) said valid.
+        let at_bound = GOOD.replace("12.5", "99999999.99499999");
+        assert_eq!(
+            create(&at_bound).unwrap().allocation.stored_amount(),
+            Some(9_999_999_999)
+        );
+        let over = GOOD.replace("12.5", "99999999.995");
+        assert_eq!(
+            message(create(&over).unwrap_err()),
+            "amount must be at most 99999999.99 for Flat"
+        );
     }
 
     #[test]
@@ -390,6 +420,8 @@ mod tests {
             r#"{"netPay":10,"replacing":0}"#,
             r#"{"netPay":10,"replacing":2147483648}"#,
             r#"{"netPay":10,"replacing":1.5}"#,
+            r#"{"netPay":10,"replacing":null}"#,
+            r#"{"netPay":10,"proposed":null}"#,
             r#"{"netPay":10,"other":1}"#,
         ] {
             assert_eq!(

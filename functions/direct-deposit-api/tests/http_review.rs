@@ -167,7 +167,8 @@ async fn preview_splits_the_paycheck(s: &Server) {
     assert_eq!(s.post(&preview_path(), &alice, &swap).await.status, 200);
     for bad in [
         json!({"netPay": 0}),
-        json!({"netPay": 10.001}),
+        json!({"netPay": 0.004}),
+        json!({"netPay": 10, "replacing": null}),
         json!({"netPay": 100_000_000}),
         json!({"netPay": 10, "proposed": {"amountType": "Flat"}}),
         json!({"netPay": 10, "proposed": {"amountType": "Percentage", "amount": 101}}),
