@@ -18,10 +18,11 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::auth::{self, Principal};
-use crate::body::{parse_create, parse_patch, parse_reject};
+use crate::body::{parse_create, parse_patch};
 use crate::error::ApiError;
 use crate::paths::{EmployeePath, deposit_id, page_from_token};
 use crate::render::{PAGE_SIZE, list_envelope, resource, resource_for};
+use crate::review_body::parse_reject;
 use crate::state::AppState;
 
 /// The `Idempotency-Key` request header.

@@ -23,6 +23,7 @@ pub mod paths;
 mod preview;
 pub mod render;
 mod review;
+pub mod review_body;
 #[cfg(feature = "lambda")]
 pub mod stage;
 mod state;

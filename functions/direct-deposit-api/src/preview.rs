@@ -10,10 +10,10 @@ use axum::response::Response;
 use dd_domain::{DomainError, DuplicateKind, SplitInput, Status, split_paycheck};
 use serde_json::{Value, json};
 
-use crate::body::parse_preview;
 use crate::error::ApiError;
 use crate::handlers::{EmployeeSegments, body_bytes, caller, json, key};
 use crate::render::{amount_json, money_json};
+use crate::review_body::parse_preview;
 use crate::state::AppState;
 
 /// The split over the employee's deposits that are not end-dated and not Rejected, without
