@@ -19,14 +19,17 @@ mod outbox_status;
 mod payroll_delivery;
 mod queries;
 mod records;
+mod reviews;
 mod rules;
 mod seed;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use audit::{AuditRecord, ENTITY_DIRECT_DEPOSIT};
-pub use connect::{Backend, Store, now_ms};
-pub use directory::{PayrollAccount, Role, UserRecord};
+pub use connect::{
+    Backend, DEFAULT_MAX_DEPOSITS_PER_EMPLOYEE, DEFAULT_POOL_WAIT, PoolSettings, Store, now_ms,
+};
+pub use directory::{PayrollAccount, Role, UserProfile, UserRecord};
 pub use error::{DbFailure, StorageError};
 pub use idempotency::{IdempotencyInput, RenderResponse, StoredResponse};
 pub use jobs::{ClaimOptions, DepositSnapshot, JobAction, JobStatus, PayrollJob, backoff_ms};
@@ -34,4 +37,5 @@ pub use outbox_status::OutboxCounts;
 pub use payroll_delivery::{DeliveryTarget, PAYROLL_DELIVERY_ACTOR, PayrollOutcome};
 pub use queries::MAX_PAGE_SIZE;
 pub use records::{Actor, Committed, DeleteOutcome, DepositRecord, EmployeeKey, NewDepositRecord};
+pub use reviews::{ACTION_ACCOUNT_REVEALED, PendingDeposit};
 pub use seed::{CompanySeed, DEMO_TENANT_1, DEMO_TENANT_2, DemoSeed, EmployeeSeed, TenantSeed};
