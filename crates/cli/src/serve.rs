@@ -5,6 +5,8 @@
 
 mod decrypt;
 mod demo;
+mod local_sign_in;
+mod web;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -92,7 +94,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let deliverer = deliverer(&data, store.clone())?;
     let _drain_loop = deliverer.spawn_drain_loop(DRAIN_BATCH, DRAIN_POLL);
     let state = state(&data, store)?.with_dispatch(Arc::new(deliverer));
-    let router = app(state).merge(decrypt::router(data.decrypt_key_file.clone()));
+    let router = app(state)
+        .merge(decrypt::router(data.decrypt_key_file.clone()))
+        .merge(web::router())
+        .merge(local_sign_in::router(&data.path, &seed)?);
     let listener = bind(args.port).await?;
     let api_url = format!("http://{}", listener.local_addr()?);
     print_banner(&data, created, &api_url, &payroll_url, &seed)?;
@@ -169,6 +174,7 @@ fn print_banner(
     writeln!(out, "  data directory ({verb}): {}", data.path.display())?;
     writeln!(out, "  payroll simulator:      {payroll_url}")?;
     writeln!(out, "  decryptor:              POST {api_url}/decrypt")?;
+    writeln!(out, "  web app:                {api_url}{}", web::APP_PREFIX)?;
     writeln!(out)?;
     writeln!(out, "Tokens (valid {} h):", DEFAULT_TTL_SECS / 3600)?;
     for user in demo::users(seed) {

@@ -1,0 +1,55 @@
+// A modal confirmation on React Aria (focus trapped, Escape closes, focus returns to the
+// button that opened it).
+
+import type { ReactNode } from "react";
+import { Button, Dialog, Heading, Modal, ModalOverlay } from "react-aria-components";
+
+export function ConfirmDialog({
+  isOpen,
+  title,
+  children,
+  confirmLabel,
+  tone = "primary",
+  isPending,
+  onConfirm,
+  onClose,
+}: {
+  isOpen: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  tone?: "primary" | "danger";
+  isPending?: boolean;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  return (
+    <ModalOverlay
+      className="modal-overlay"
+      isOpen={isOpen}
+      onOpenChange={(open) => (open ? undefined : onClose())}
+      isDismissable={!isPending}
+    >
+      <Modal className="modal">
+        <Dialog className="dialog">
+          <Heading slot="title" className="dialog-title">
+            {title}
+          </Heading>
+          <div className="dialog-body">{children}</div>
+          <div className="dialog-actions">
+            <Button className="button" onPress={onClose} isDisabled={isPending}>
+              Cancel
+            </Button>
+            <Button
+              className={`button ${tone === "danger" ? "button-danger" : "button-primary"}`}
+              onPress={onConfirm}
+              isPending={isPending}
+            >
+              {confirmLabel}
+            </Button>
+          </div>
+        </Dialog>
+      </Modal>
+    </ModalOverlay>
+  );
+}
