@@ -35,5 +35,6 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    reporters: ["default", "./scripts/vitest-summary.ts"],
   },
 });

@@ -1,0 +1,153 @@
+// An employee (Alice, Acme) manages her own deposits in the browser: add (form → review →
+// submit), see it pending, edit the amount, delete with a confirmation; errors in an error
+// summary that takes focus; the paycheck preview from the server; no token in localStorage.
+
+import { expect, expectAccessible, signIn, test } from "./fixtures";
+
+test.describe.configure({ mode: "serial" });
+
+test("sign-in page lists the demo users and is accessible", async ({ page }) => {
+  await page.goto("/app/");
+  await expect(page).toHaveTitle(/Sign in/);
+  for (const email of ["alice@acme.example", "bob@acme.example", "hr@acme.example", "carol@globex.example"]) {
+    await expect(page.getByRole("button", { name: email, exact: true })).toBeVisible();
+  }
+  await expectAccessible(page, "sign-in");
+});
+
+test("Alice adds, edits and deletes a deposit", async ({ page }) => {
+  await signIn(page, "alice@acme.example");
+  await expect(page.getByRole("heading", { level: 1, name: "Direct deposits" })).toBeFocused();
+  await expect(page).toHaveTitle(/Direct deposits/);
+  await expectAccessible(page, "deposits (empty)");
+
+  // The token lives in sessionStorage only.
+  const storage = await page.evaluate(() => ({
+    local: JSON.stringify(localStorage),
+    session: Object.keys(sessionStorage),
+    cookie: document.cookie,
+  }));
+  expect(storage.local).toBe("{}");
+  expect(storage.cookie).toBe("");
+  expect(storage.session).toEqual(["dd.token"]);
+
+  await page.getByRole("button", { name: "Add direct deposit" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Add direct deposit" })).toBeFocused();
+
+  // Invalid input: an error summary that takes focus, nothing sent.
+  await page.getByLabel("Routing number").fill("021000022");
+  await page.getByLabel("Account number", { exact: true }).fill("12345678");
+  await page.getByLabel("Confirm account number").fill("12345679");
+  await page.getByRole("button", { name: "Continue" }).click();
+  const summary = page.getByRole("alert");
+  await expect(summary).toBeFocused();
+  await expect(summary).toContainText("Routing number fails the ABA checksum.");
+  await expect(summary).toContainText("Confirm account number must match the account number.");
+  await expectAccessible(page, "add form with errors");
+
+  await page.getByLabel("Routing number").fill("021000021");
+  await page.getByLabel("Account number", { exact: true }).fill("123456789");
+  await page.getByLabel("Confirm account number").fill("123456789");
+  await page.getByRole("radio", { name: "Savings" }).check();
+  await page.getByRole("radio", { name: "Flat amount" }).check();
+  await page.getByLabel("Amount", { exact: true }).fill("250");
+  await page.getByRole("button", { name: "Continue" }).click();
+
+  await expect(page.getByRole("heading", { level: 1, name: "Review your direct deposit" })).toBeFocused();
+  await expect(page.getByText("123456789")).toHaveCount(0);
+  await expectAccessible(page, "review");
+  await page.getByRole("button", { name: "Submit" }).click();
+
+  await expect(page.getByRole("heading", { level: 1, name: "Direct deposits" })).toBeVisible();
+  await expect(page.getByRole("status")).toContainText("Deposit added");
+  const table = page.getByRole("table");
+  const row = table.getByRole("row").filter({ hasText: "6789" });
+  await expect(row).toContainText("Savings");
+  await expect(row).toContainText("$250.00");
+  await expect(row).toContainText("Pending");
+  await expect(table).not.toContainText("123456789");
+  await expectAccessible(page, "deposits (one pending)");
+
+  // Edit the amount.
+  await row.getByRole("button", { name: "Edit" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Edit direct deposit" })).toBeFocused();
+  await page.getByLabel("Amount", { exact: true }).fill("300.5");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Review your change" })).toBeVisible();
+  await page.getByRole("button", { name: "Submit" }).click();
+  await expect(table.getByRole("row").filter({ hasText: "6789" })).toContainText("$300.50");
+
+  // Delete, with a confirmation.
+  await table.getByRole("row").filter({ hasText: "6789" }).getByRole("button", { name: "Delete" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toBeVisible();
+  await expectAccessible(page, "delete confirmation");
+  await dialog.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("status")).toContainText("Deposit deleted");
+  await expect(page.getByText("No direct deposits yet")).toBeVisible();
+});
+
+test("API errors (duplicate) appear in an error summary that takes focus", async ({ page }) => {
+  await signIn(page, "alice@acme.example");
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    await page.getByRole("button", { name: "Add direct deposit" }).click();
+    await page.getByLabel("Routing number").fill("011000015");
+    await page.getByLabel("Account number", { exact: true }).fill("555000111");
+    await page.getByLabel("Confirm account number").fill("555000111");
+    await page.getByRole("radio", { name: "Checking" }).check();
+    await page.getByRole("radio", { name: "Balance remainder" }).check();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("button", { name: "Submit" }).click();
+    if (attempt === 0) await expect(page.getByRole("status")).toContainText("Deposit added");
+  }
+  const summary = page.getByRole("alert");
+  await expect(summary).toBeFocused();
+  await expect(summary).toContainText("You already have a deposit to this bank account.");
+  await expectAccessible(page, "review with an API error");
+});
+
+test("paycheck preview shows what lands where, computed by the server", async ({ page }) => {
+  await signIn(page, "alice@acme.example");
+  // From the previous test: a Balance Remainder to 555000111. Add a flat $400.
+  await page.getByRole("button", { name: "Add direct deposit" }).click();
+  await page.getByLabel("Routing number").fill("021000021");
+  await page.getByLabel("Account number", { exact: true }).fill("99887766");
+  await page.getByLabel("Confirm account number").fill("99887766");
+  await page.getByRole("radio", { name: "Checking" }).check();
+  await page.getByRole("radio", { name: "Flat amount" }).check();
+  await page.getByLabel("Amount", { exact: true }).fill("400");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Submit" }).click();
+  await expect(page.getByRole("status")).toContainText("Deposit added");
+
+  await page.getByLabel("Net pay").fill("1000");
+  await page.getByRole("button", { name: "Show preview" }).click();
+  const preview = page.getByRole("table", { name: /net pay of \$1,000.00/ });
+  await expect(preview.getByRole("row").filter({ hasText: "7766" })).toContainText("$400.00");
+  await expect(preview.getByRole("row").filter({ hasText: "0111" })).toContainText("$600.00");
+  await expect(preview).toContainText("Left over, paid by check");
+  await expectAccessible(page, "paycheck preview");
+
+  // A net pay too small for the flat amount: the note says why.
+  await page.getByLabel("Net pay").fill("300");
+  await page.getByRole("button", { name: "Show preview" }).click();
+  const small = page.getByRole("table", { name: /net pay of \$300.00/ });
+  await expect(small.getByRole("row").filter({ hasText: "7766" })).toContainText("$300.00");
+  await expect(small.getByRole("row").filter({ hasText: "7766" })).toContainText(/only/i);
+});
+
+test("an employee who opens an admin page gets a clear not-allowed page", async ({ page }) => {
+  await signIn(page, "alice@acme.example");
+  await page.goto("/app/approvals");
+  await expect(page.getByRole("heading", { level: 1, name: "Not allowed" })).toBeVisible();
+  await expectAccessible(page, "not allowed");
+});
+
+test("signing out forgets the token", async ({ page }) => {
+  await signIn(page, "alice@acme.example");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  expect(await page.evaluate(() => sessionStorage.length + localStorage.length)).toBe(0);
+  await page.goto("/app/deposits");
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+});
