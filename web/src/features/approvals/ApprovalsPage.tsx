@@ -1,7 +1,7 @@
 // "Pending approvals" (HR admin): the company's pending direct deposits, oldest first, each
 // with Approve and Reject (a reason is required), and the full account number on request.
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Button } from "react-aria-components";
 
 import { describeError } from "../../api/errors";
@@ -32,12 +32,18 @@ function Approvals({ company }: { company: CompanyRef }) {
   const [rejecting, setRejecting] = useState<PendingDeposit | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [problems, setProblems] = useState<Problem[]>([]);
+  // The decided row disappears with the button that had focus: focus goes to the outcome.
+  const statusBox = useRef<HTMLDivElement>(null);
+  const announce = (message: string) => {
+    setStatus(message);
+    requestAnimationFrame(() => statusBox.current?.focus());
+  };
 
   const onApprove = (deposit: PendingDeposit) => {
     setProblems([]);
     setStatus(null);
     approve.mutate(deposit, {
-      onSuccess: () => setStatus(`Approved ${deposit.employeeName}'s deposit. It goes to payroll now.`),
+      onSuccess: () => announce(`Approved ${deposit.employeeName}'s deposit. It goes to payroll now.`),
       onError: (error) => setProblems([{ message: describeError(error) }]),
     });
   };
@@ -48,7 +54,7 @@ function Approvals({ company }: { company: CompanyRef }) {
       title="Pending approvals"
       intro="New and changed direct deposits wait here until you approve or reject them. Oldest first."
     >
-      <div className="sr-status" role="status">
+      <div className="status-box" role="status" tabIndex={-1} ref={statusBox}>
         {status ? <p className="notice notice-success">{status}</p> : null}
       </div>
       <ErrorSummary problems={problems} />
@@ -129,7 +135,7 @@ function Approvals({ company }: { company: CompanyRef }) {
         onClose={() => setRejecting(null)}
         onRejected={(deposit) => {
           setRejecting(null);
-          setStatus(`Rejected ${deposit.employeeName}'s deposit. They will see your reason.`);
+          announce(`Rejected ${deposit.employeeName}'s deposit. They will see your reason.`);
         }}
       />
     </Page>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Button } from "react-aria-components";
 import { useLocation, useNavigate } from "react-router";
 
@@ -24,6 +24,8 @@ export function DepositsPage() {
   const [flash, setFlash] = useState((location.state as Flash | null)?.flash ?? null);
   const [deleting, setDeleting] = useState<DirectDeposit | null>(null);
   const [problems, setProblems] = useState<Problem[]>([]);
+  // A deleted row takes its focused button with it: focus goes to the outcome instead.
+  const statusBox = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     // Shown once: a reload or a later visit does not repeat it.
@@ -38,11 +40,9 @@ export function DepositsPage() {
 
   return (
     <Page title="Direct deposits" intro="Where your pay goes each payday. Changes take effect once HR approves them." actions={add}>
-      {flash ? (
-        <p className="notice notice-success" role="status">
-          {flash}
-        </p>
-      ) : null}
+      <div className="status-box" role="status" tabIndex={-1} ref={statusBox}>
+        {flash ? <p className="notice notice-success">{flash}</p> : null}
+      </div>
       <ErrorSummary problems={problems} />
       {!who ? (
         <div className="panel empty">
@@ -80,6 +80,7 @@ export function DepositsPage() {
           onDeleted={(message) => {
             setDeleting(null);
             setFlash(message);
+            requestAnimationFrame(() => statusBox.current?.focus());
           }}
           onFailed={(error) => {
             setDeleting(null);
