@@ -174,7 +174,7 @@ fn print_banner(
     writeln!(out, "  data directory ({verb}): {}", data.path.display())?;
     writeln!(out, "  payroll simulator:      {payroll_url}")?;
     writeln!(out, "  decryptor:              POST {api_url}/decrypt")?;
-    writeln!(out, "  web app:                {api_url}{}", web::APP_PREFIX)?;
+    writeln!(out, "  web app:                {api_url}/app/")?;
     writeln!(out)?;
     writeln!(out, "Tokens (valid {} h):", DEFAULT_TTL_SECS / 3600)?;
     for user in demo::users(seed) {

@@ -7,7 +7,10 @@ use dd_domain::{AccountNumber, Allocation, AmountType, Designation, DomainError,
 use serde_json::Value;
 
 fn cases() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/validation-cases.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/validation-cases.json"
+    );
     let text = std::fs::read_to_string(path).expect("docs/validation-cases.json is readable");
     serde_json::from_str(&text).expect("docs/validation-cases.json is JSON")
 }
@@ -26,7 +29,9 @@ fn check<T>(case: &Value, outcome: &Result<T, DomainError>) -> Option<String> {
         (true, Err(err)) => Some(format!("{case}: refused ({err})")),
         (false, Ok(_)) => Some(format!("{case}: accepted")),
         (false, Err(err)) => {
-            let expected = case["reason"].as_str().expect("invalid cases name a reason");
+            let expected = case["reason"]
+                .as_str()
+                .expect("invalid cases name a reason");
             (err.reason() != Some(expected)).then(|| format!("{case}: reason {:?}", err.reason()))
         }
     }

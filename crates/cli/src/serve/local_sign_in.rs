@@ -107,7 +107,11 @@ async fn sign_in(State(state): State<Arc<LocalSignIn>>, body: Bytes) -> Response
         .ok()
         .and_then(|v| v.get("email").and_then(Value::as_str).map(str::to_owned));
     let Some(email) = email else {
-        return error(StatusCode::BAD_REQUEST, 30, "body must be {\"email\": string}");
+        return error(
+            StatusCode::BAD_REQUEST,
+            30,
+            "body must be {\"email\": string}",
+        );
     };
     let Some(user) = state
         .users
@@ -125,9 +129,11 @@ async fn sign_in(State(state): State<Arc<LocalSignIn>>, body: Bytes) -> Response
     };
     tracing::info!(role = role_name(user.role), "local sign-in");
     let expires_at = expires_at(DEFAULT_TTL_SECS);
-    let mut response =
-        (StatusCode::OK, axum::Json(json!({"token": token, "expiresAt": expires_at})))
-            .into_response();
+    let mut response = (
+        StatusCode::OK,
+        axum::Json(json!({"token": token, "expiresAt": expires_at})),
+    )
+        .into_response();
     // A token must never sit in a cache.
     response.headers_mut().insert(
         CACHE_CONTROL,
@@ -167,7 +173,11 @@ mod tests {
     fn every_seeded_user_is_listed_with_a_name() {
         let seed = DemoSeed::standard("http://127.0.0.1:1", &|_| String::new());
         let users = users(&seed);
-        assert!(users.iter().any(|u| u.email == "hr@acme.example" && u.role == Role::Admin));
+        assert!(
+            users
+                .iter()
+                .any(|u| u.email == "hr@acme.example" && u.role == Role::Admin)
+        );
         assert!(users.iter().any(|u| u.email == "carol@globex.example"));
         assert!(users.iter().all(|u| !u.name.trim().is_empty()));
     }
@@ -176,6 +186,9 @@ mod tests {
     fn expiry_is_rfc3339() {
         let text = expires_at(60);
         assert!(text.ends_with('Z'), "{text}");
-        assert!(time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339).is_ok());
+        assert!(
+            time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+                .is_ok()
+        );
     }
 }

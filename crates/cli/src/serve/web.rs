@@ -207,7 +207,10 @@ mod tests {
         let route = resolve("deposits/new");
         let index = resolve("");
         assert_eq!(route, index);
-        assert!(matches!(index, Resolved::File("index.html", _) | Resolved::NotBuilt));
+        assert!(matches!(
+            index,
+            Resolved::File("index.html", _) | Resolved::NotBuilt
+        ));
     }
 
     #[test]
