@@ -1,10 +1,6 @@
 import { Navigate, type RouteObject } from "react-router";
 
-import { ApprovalsPage } from "../features/approvals/ApprovalsPage";
-import { AddDepositPage } from "../features/deposits/AddDepositPage";
-import { DepositsPage } from "../features/deposits/DepositsPage";
-import { EditDepositPage } from "../features/deposits/EditDepositPage";
-import { RequireAdmin, RequireSession } from "../features/sign-in/RequireSession";
+import { RequireSession } from "../features/sign-in/RequireSession";
 import { SignInPage } from "../features/sign-in/SignInPage";
 import { useMe } from "../features/sign-in/session";
 import { NotFoundPage } from "../ui/NotFoundPage";
@@ -16,6 +12,10 @@ function Home() {
   return <Navigate to={me.role === "admin" ? "/approvals" : "/deposits"} replace />;
 }
 
+// The feature pages load on first use: the sign-in page (the first load) stays small.
+const deposits = () => import("../features/deposits/pages");
+const approvals = () => import("../features/approvals/pages");
+
 export const routes: RouteObject[] = [
   { path: "/sign-in", element: <SignInPage /> },
   {
@@ -25,17 +25,10 @@ export const routes: RouteObject[] = [
         element: <AppShell />,
         children: [
           { index: true, element: <Home /> },
-          { path: "deposits", element: <DepositsPage /> },
-          { path: "deposits/new", element: <AddDepositPage /> },
-          { path: "deposits/:id/edit", element: <EditDepositPage /> },
-          {
-            path: "approvals",
-            element: (
-              <RequireAdmin>
-                <ApprovalsPage />
-              </RequireAdmin>
-            ),
-          },
+          { path: "deposits", lazy: async () => ({ Component: (await deposits()).DepositsPage }) },
+          { path: "deposits/new", lazy: async () => ({ Component: (await deposits()).AddDepositPage }) },
+          { path: "deposits/:id/edit", lazy: async () => ({ Component: (await deposits()).EditDepositPage }) },
+          { path: "approvals", lazy: async () => ({ Component: (await approvals()).AdminApprovalsPage }) },
           { path: "*", element: <NotFoundPage /> },
         ],
       },
