@@ -104,7 +104,11 @@ impl Store {
         let old = self.load_for_write(&mut tx, key, id).await?;
         let active = load_active(&mut tx, key).await?;
         check_remainder(&active, Some(id), allocation.amount_type())?;
-        let new = write_back(&mut tx, &old, old.status, allocation, None).await?;
+        let change = Change {
+            allocation,
+            ..Change::keep(&old)
+        };
+        let new = write_back(&mut tx, &old, &change).await?;
         record_deposit_change(&mut tx, "update", actor, Some(&old), Some(&new)).await?;
         let payroll_job = if new.status == Status::Approved {
             Some(enqueue(&mut tx, JobAction::Upsert, &new).await?)
@@ -156,12 +160,15 @@ impl Store {
                 }
             }
             DeleteAction::EndDate => {
-                let new =
-                    write_back(&mut tx, &old, old.status, old.allocation, Some(now_ms())).await?;
+                let change = Change {
+                    end_dated_at: Some(now_ms()),
+                    ..Change::keep(&old)
+                };
+                let new = write_back(&mut tx, &old, &change).await?;
                 record_deposit_change(&mut tx, "end_date", actor, Some(&old), Some(&new)).await?;
                 let job = enqueue(&mut tx, JobAction::EndDate, &new).await?;
                 Committed {
-                    value: DeleteOutcome::EndDated(new),
+                    value: DeleteOutcome::EndDated(Box::new(new)),
                     payroll_job: Some(job),
                 }
             }
@@ -185,7 +192,11 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let old = self.load_for_write(&mut tx, key, id).await?;
         let status = old.status.approve()?;
-        let new = write_back(&mut tx, &old, status, old.allocation, None).await?;
+        let change = Change {
+            status,
+            ..Change::keep(&old)
+        };
+        let new = write_back(&mut tx, &old, &change).await?;
         record_deposit_change(&mut tx, "approve", actor, Some(&old), Some(&new)).await?;
         let job = enqueue(&mut tx, JobAction::Upsert, &new).await?;
         tx.commit().await?;
@@ -196,20 +207,30 @@ impl Store {
         })
     }
 
-    /// Rejects a Pending deposit (it never reaches payroll).
+    /// Rejects a Pending deposit (it never reaches payroll), recording the HR admin's
+    /// `reason` (already validated by the caller) on the row and in the audit row.
     ///
     /// # Errors
-    /// As [`Store::approve_deposit`].
+    /// As [`Store::approve_deposit`]; [`StorageError::InvalidInput`] for an empty reason.
     pub async fn reject_deposit(
         &self,
         key: EmployeeKey<'_>,
         id: i64,
+        reason: &str,
         actor: &Actor,
     ) -> Result<DepositRecord, StorageError> {
+        if reason.trim().is_empty() {
+            return Err(StorageError::InvalidInput("rejection reason is empty"));
+        }
         let mut tx = self.begin_write().await?;
         let old = self.load_for_write(&mut tx, key, id).await?;
         let status = old.status.reject()?;
-        let new = write_back(&mut tx, &old, status, old.allocation, None).await?;
+        let change = Change {
+            status,
+            rejection_reason: Some(reason),
+            ..Change::keep(&old)
+        };
+        let new = write_back(&mut tx, &old, &change).await?;
         record_deposit_change(&mut tx, "reject", actor, Some(&old), Some(&new)).await?;
         tx.commit().await?;
         tracing::info!(deposit = id, "direct deposit rejected");
@@ -286,31 +307,50 @@ fn validate_new(new: &NewDepositRecord) -> Result<(), StorageError> {
     Ok(())
 }
 
-/// Writes the new status / allocation / end date of `old`, fenced on its version.
-async fn write_back(
-    tx: &mut Transaction<'static, Any>,
-    old: &DepositRecord,
+/// The mutable columns of a deposit after a change.
+struct Change<'a> {
     status: Status,
     allocation: Allocation,
     end_dated_at: Option<i64>,
+    rejection_reason: Option<&'a str>,
+}
+
+impl<'a> Change<'a> {
+    /// Everything as `old` has it.
+    fn keep(old: &'a DepositRecord) -> Self {
+        Self {
+            status: old.status,
+            allocation: old.allocation,
+            end_dated_at: old.end_dated_at,
+            rejection_reason: old.rejection_reason.as_deref(),
+        }
+    }
+}
+
+/// Writes `change` over `old`, fenced on its version.
+async fn write_back(
+    tx: &mut Transaction<'static, Any>,
+    old: &DepositRecord,
+    change: &Change<'_>,
 ) -> Result<DepositRecord, StorageError> {
     let sql = format!(
         "UPDATE direct_deposits SET status = $1, amount_type = $2, amount = $3, \
-         end_dated_at = $4, version = version + 1, updated_at = $5 \
+         end_dated_at = $4, rejection_reason = $11, version = version + 1, updated_at = $5 \
          WHERE tenant_id = $6 AND company_id = $7 AND employee_id = $8 AND id = $9 \
          AND version = $10 RETURNING {DEPOSIT_COLUMNS}"
     );
     let row = sqlx::query(&sql)
-        .bind(status.as_str())
-        .bind(allocation.amount_type().as_str())
-        .bind(allocation.stored_amount())
-        .bind(end_dated_at.or(old.end_dated_at))
+        .bind(change.status.as_str())
+        .bind(change.allocation.amount_type().as_str())
+        .bind(change.allocation.stored_amount())
+        .bind(change.end_dated_at)
         .bind(now_ms())
         .bind(old.tenant_id.as_str())
         .bind(old.company_id)
         .bind(old.employee_id)
         .bind(old.id)
         .bind(old.version)
+        .bind(change.rejection_reason)
         .fetch_optional(&mut **tx)
         .await
         .map_err(|e| race_to_conflict(e.into()))?

@@ -18,6 +18,7 @@ mod outbox;
 mod payroll_delivery;
 mod queries;
 mod records;
+mod reviews;
 mod rules;
 mod seed;
 #[cfg(feature = "testing")]
@@ -25,11 +26,12 @@ pub mod testing;
 
 pub use audit::{AuditRecord, ENTITY_DIRECT_DEPOSIT};
 pub use connect::{Backend, Store, now_ms};
-pub use directory::{PayrollAccount, Role, UserRecord};
+pub use directory::{PayrollAccount, Role, UserProfile, UserRecord};
 pub use error::{DbFailure, StorageError};
 pub use idempotency::{IdempotencyInput, RenderResponse, StoredResponse};
 pub use jobs::{ClaimOptions, DepositSnapshot, JobAction, JobStatus, PayrollJob, backoff_ms};
 pub use payroll_delivery::{DeliveryTarget, PAYROLL_DELIVERY_ACTOR, PayrollOutcome};
 pub use queries::MAX_PAGE_SIZE;
 pub use records::{Actor, Committed, DeleteOutcome, DepositRecord, EmployeeKey, NewDepositRecord};
+pub use reviews::{ACTION_ACCOUNT_REVEALED, PendingDeposit};
 pub use seed::{CompanySeed, DEMO_TENANT_1, DEMO_TENANT_2, DemoSeed, EmployeeSeed, TenantSeed};

@@ -7,6 +7,8 @@
 //! - `DD_KEK_FILE`: the local key-encryption-key file of the `dd1:` envelope (a KMS
 //!   provider plugs into the same `AccountVault` seam later).
 //! - `DD_MIGRATE`: `true` to apply migrations at start-up.
+//! - `DD_CORS_ORIGINS`: comma-separated exact origins allowed to call from a browser
+//!   (default none: the web app is on the API's origin).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use secrecy::SecretSlice;
 use zeroize::Zeroizing;
 
 use crate::auth::jwt::Verifier;
+use crate::cors::CorsPolicy;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::vault::FingerprintKey;
@@ -35,6 +38,8 @@ pub struct Config {
     pub kek_file: PathBuf,
     /// Apply migrations at start-up.
     pub migrate: bool,
+    /// Origins allowed to call from a browser.
+    pub cors: CorsPolicy,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +48,7 @@ impl std::fmt::Debug for Config {
             .field("jwks_file", &self.jwks_file)
             .field("kek_file", &self.kek_file)
             .field("migrate", &self.migrate)
+            .field("cors", &self.cors)
             .finish_non_exhaustive()
     }
 }
@@ -84,6 +90,8 @@ impl Config {
             .map(PathBuf::from)
             .ok_or_else(|| config_error("DD_KEK_FILE is required"))?;
         let migrate = matches!(var("DD_MIGRATE").as_deref(), Some("1" | "true" | "yes"));
+        let cors = CorsPolicy::from_list(var("DD_CORS_ORIGINS").as_deref().unwrap_or(""))
+            .map_err(|e| ApiError::Config(format!("DD_CORS_ORIGINS: {e}")))?;
         Ok(Self {
             database_url,
             jwt_secret,
@@ -91,6 +99,7 @@ impl Config {
             fingerprint_key,
             kek_file,
             migrate,
+            cors,
         })
     }
 
@@ -123,7 +132,8 @@ impl Config {
             verifier,
             Arc::new(EnvelopeCipher::new(provider)),
             fingerprint,
-        ))
+        )
+        .with_cors(self.cors))
     }
 }
 

@@ -16,7 +16,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::auth::{self, Principal};
-use crate::body::{parse_create, parse_patch};
+use crate::body::{parse_create, parse_patch, parse_reject};
 use crate::error::ApiError;
 use crate::paths::{EmployeePath, deposit_id, page_from_token};
 use crate::render::{PAGE_SIZE, list_envelope, resource, resource_for};
@@ -27,11 +27,11 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 /// Longest idempotency key accepted.
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
-type EmployeeSegments = (String, String, String);
-type DepositSegments = (String, String, String, String);
+pub(crate) type EmployeeSegments = (String, String, String);
+pub(crate) type DepositSegments = (String, String, String, String);
 
 /// Authenticates, parses the employee path and authorizes, in that order.
-async fn caller(
+pub(crate) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     segments: Result<Path<EmployeeSegments>, PathRejection>,
@@ -44,15 +44,15 @@ async fn caller(
     Ok((path, principal))
 }
 
-fn bad_path(_: PathRejection) -> ApiError {
+pub(crate) fn bad_path(_: PathRejection) -> ApiError {
     ApiError::BadPathValue("path segments must be valid UTF-8")
 }
 
-fn key(path: &EmployeePath) -> EmployeeKey<'_> {
+pub(crate) fn key(path: &EmployeePath) -> EmployeeKey<'_> {
     EmployeeKey::new(&path.tenant, path.company, path.employee)
 }
 
-fn json(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
@@ -192,7 +192,7 @@ pub async fn create(
 }
 
 /// Authenticated caller plus the deposit id of a `…/direct-deposits/{id}` route.
-async fn deposit_caller(
+pub(crate) async fn deposit_caller(
     state: &AppState,
     headers: &HeaderMap,
     segments: Result<Path<DepositSegments>, PathRejection>,
@@ -204,6 +204,18 @@ async fn deposit_caller(
     let id = deposit_id(id)?;
     let principal = auth::authorize(&state.store, &claims, &path).await?;
     Ok((path, principal, id))
+}
+
+/// `GET …/direct-deposits/{id}`: one active deposit of the employee.
+pub async fn get_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    segments: Result<Path<DepositSegments>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (path, principal, id) = deposit_caller(&state, &headers, segments).await?;
+    let record = state.store.get_deposit(key(&path), id).await?;
+    let shown = resource_for(&state, &principal, &record).await?;
+    Ok(json(StatusCode::OK, &shown))
 }
 
 /// `PATCH …/direct-deposits/{id}`: changes `amountType` / `amount`.
@@ -252,7 +264,7 @@ pub async fn approve(
     segments: Result<Path<DepositSegments>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let (path, principal, id) = deposit_caller(&state, &headers, segments).await?;
-    auth::require_admin(&principal)?;
+    auth::require_admin(&principal, "only HR admins may approve direct deposits")?;
     let committed = state
         .store
         .approve_deposit(key(&path), id, &principal.actor())
@@ -262,17 +274,19 @@ pub async fn approve(
     Ok(json(StatusCode::OK, &shown))
 }
 
-/// `POST …/direct-deposits/{id}/reject` (HR admin): Pending → Rejected.
+/// `POST …/direct-deposits/{id}/reject` (HR admin) with `{"reason"}`: Pending → Rejected.
 pub async fn reject(
     State(state): State<AppState>,
     headers: HeaderMap,
     segments: Result<Path<DepositSegments>, PathRejection>,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let (path, principal, id) = deposit_caller(&state, &headers, segments).await?;
-    auth::require_admin(&principal)?;
+    auth::require_admin(&principal, "only HR admins may reject direct deposits")?;
+    let reason = parse_reject(&body)?;
     let record = state
         .store
-        .reject_deposit(key(&path), id, &principal.actor())
+        .reject_deposit(key(&path), id, &reason, &principal.actor())
         .await?;
     let shown = resource_for(&state, &principal, &record).await?;
     Ok(json(StatusCode::OK, &shown))

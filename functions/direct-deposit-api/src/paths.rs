@@ -28,26 +28,41 @@ impl EmployeePath {
     /// # Errors
     /// [`ApiError::BadPathValue`] naming the bad segment.
     pub fn parse(tenant: &str, company: &str, employee: &str) -> Result<Self, ApiError> {
-        let tenant_ok = !tenant.is_empty()
-            && tenant.len() <= MAX_TENANT_LEN
-            && tenant
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if !tenant_ok {
-            return Err(ApiError::BadPathValue(
-                "tenantId must be 1 to 64 letters, digits or dashes",
-            ));
-        }
         Ok(Self {
-            tenant: tenant.to_owned(),
-            company: parse_id(company).ok_or(ApiError::BadPathValue(
-                "companyId must be a positive integer",
-            ))?,
+            tenant: tenant_id(tenant)?,
+            company: company_id(company)?,
             employee: parse_id(employee).ok_or(ApiError::BadPathValue(
                 "employeeId must be a positive integer",
             ))?,
         })
     }
+}
+
+/// A tenant id from the path.
+///
+/// # Errors
+/// [`ApiError::BadPathValue`].
+pub fn tenant_id(raw: &str) -> Result<String, ApiError> {
+    let ok = !raw.is_empty()
+        && raw.len() <= MAX_TENANT_LEN
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::BadPathValue(
+            "tenantId must be 1 to 64 letters, digits or dashes",
+        ))
+    }
+}
+
+/// A company id from the path.
+///
+/// # Errors
+/// [`ApiError::BadPathValue`].
+pub fn company_id(raw: &str) -> Result<i64, ApiError> {
+    parse_id(raw).ok_or(ApiError::BadPathValue(
+        "companyId must be a positive integer",
+    ))
 }
 
 /// A deposit id from the path.

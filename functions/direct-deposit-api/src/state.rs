@@ -6,6 +6,7 @@ use std::sync::Arc;
 use dd_storage::Store;
 
 use crate::auth::jwt::Verifier;
+use crate::cors::CorsPolicy;
 use crate::dispatch::{NoDispatch, PayrollDispatch};
 use crate::vault::{AccountVault, FingerprintKey};
 
@@ -22,6 +23,8 @@ pub struct AppState {
     pub fingerprint: Arc<FingerprintKey>,
     /// Told about committed payroll jobs; never awaited.
     pub dispatch: Arc<dyn PayrollDispatch>,
+    /// Origins allowed to call from a browser (none by default: same origin).
+    pub cors: CorsPolicy,
 }
 
 impl std::fmt::Debug for AppState {
@@ -31,6 +34,7 @@ impl std::fmt::Debug for AppState {
             .field("verifier", &self.verifier)
             .field("fingerprint", &self.fingerprint)
             .field("dispatch", &self.dispatch)
+            .field("cors", &self.cors)
             .finish_non_exhaustive()
     }
 }
@@ -50,7 +54,16 @@ impl AppState {
             vault,
             fingerprint: Arc::new(fingerprint),
             dispatch: Arc::new(NoDispatch),
+            cors: CorsPolicy::none(),
         }
+    }
+
+    /// Allows browser calls from the origins of `cors` (`ddctl serve --cors-origin`,
+    /// `DD_CORS_ORIGINS`).
+    #[must_use]
+    pub fn with_cors(mut self, cors: CorsPolicy) -> Self {
+        self.cors = cors;
+        self
     }
 
     /// Replaces the payroll seam (e.g. with `dd-delivery`'s in-process deliverer).

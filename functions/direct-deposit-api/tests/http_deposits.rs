@@ -292,9 +292,13 @@ async fn approve_and_reject_roles(s: &Server) {
     assert_eq!(s.dispatched().len(), 1);
     assert_eq!(s.dispatched()[0].0, T1);
     let r = s
-        .send("POST", &format!("{p}/{b}/reject"), Some(&hr), None, &[])
+        .reject(&p, b, "Routing number belongs to a closed bank")
         .await;
     assert_eq!(r.json["status"], "Rejected");
+    assert_eq!(
+        r.json["rejectionReason"],
+        "Routing number belongs to a closed bank"
+    );
     assert_eq!(s.dispatched().len(), 1);
     assert_error(
         &s.send("POST", &format!("{p}/{a}/approve"), Some(&hr), None, &[])

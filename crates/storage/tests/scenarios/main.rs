@@ -6,3 +6,4 @@ mod deposits;
 mod directory;
 mod integrity;
 mod outbox;
+mod reviews;

@@ -71,6 +71,15 @@ pub fn seed() -> DemoSeed {
 }
 
 async fn start(store: Store, pg: Option<PgDb>) -> Server {
+    start_with(store, pg, |state| state).await
+}
+
+/// Starts the API with `configure` applied to its state (CORS, limits, …).
+pub async fn start_with(
+    store: Store,
+    pg: Option<PgDb>,
+    configure: impl FnOnce(AppState) -> AppState,
+) -> Server {
     store.migrate().await.unwrap();
     store.seed(&seed()).await.unwrap();
     let dispatch = Arc::new(RecordingDispatch::default());
@@ -81,6 +90,7 @@ async fn start(store: Store, pg: Option<PgDb>) -> Server {
         FingerprintKey::new(vec![7; 32]).unwrap(),
     )
     .with_dispatch(dispatch.clone());
+    let state = configure(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let task = tokio::spawn(async move {
@@ -104,6 +114,16 @@ pub async fn postgres() -> Option<Server> {
     let db = PgDb::create().await?;
     let store = db.store.clone();
     Some(start(store, Some(db)).await)
+}
+
+/// A SQLite-backed API with `configure` applied to its state.
+pub async fn sqlite_with(configure: impl FnOnce(AppState) -> AppState) -> Server {
+    start_with(
+        Store::connect("sqlite::memory:").await.unwrap(),
+        None,
+        configure,
+    )
+    .await
 }
 
 /// A token for `email` of `tenant`, valid for an hour.
@@ -221,6 +241,13 @@ impl Server {
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> Reply {
         self.send("POST", path, Some(token), Some(body), &[]).await
+    }
+
+    /// Rejects deposit `id` of `collection` as the HR admin, with a reason.
+    pub async fn reject(&self, collection: &str, id: i64, reason: &str) -> Reply {
+        let body = serde_json::json!({ "reason": reason });
+        self.post(&format!("{collection}/{id}/reject"), &token(T1, HR), &body)
+            .await
     }
 
     /// Creates a deposit and returns its id (asserting 201).
