@@ -26,6 +26,8 @@ export default defineConfig({
     port: 5173,
     strictPort: true,
     proxy: {
+      // ddctl serve's runtime config (local sign-in), not the bundle's (single sign-on).
+      "/app/config.json": apiTarget,
       "/tenants": apiTarget,
       "/_local": apiTarget,
     },

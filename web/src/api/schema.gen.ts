@@ -4,26 +4,77 @@
  */
 
 export interface paths {
+    "/tenants/{tenantId}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                tenantId: components["parameters"]["tenantId"];
+            };
+            cookie?: never;
+        };
+        /** Who the token's user is (the web app starts here). */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /** CORS preflight; the `Access-Control-Allow-*` headers only for an allowed origin. */
+        options: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                    tenantId: components["parameters"]["tenantId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                204: components["responses"]["Preflight"];
+            };
+        };
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tenants/{tenantId}/companies/{companyId}/employees/{employeeId}/direct-deposits": {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
             };
             cookie?: never;
         };
-        /** The employee's active direct deposits, 30 a page. */
+        /** The employee's active direct deposits, 30 a page, in id order. */
         get: operations["listDirectDeposits"];
         put?: never;
         /** Creates a deposit in status Pending. */
         post: operations["createDirectDeposit"];
         delete?: never;
-        /** CORS preflight. */
-        options: operations["preflightDirectDeposits"];
+        /** CORS preflight; the `Access-Control-Allow-*` headers only for an allowed origin. */
+        options: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                    tenantId: components["parameters"]["tenantId"];
+                    companyId: components["parameters"]["companyId"];
+                    employeeId: components["parameters"]["employeeId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                204: components["responses"]["Preflight"];
+            };
+        };
         head?: never;
         patch?: never;
         trace?: never;
@@ -33,7 +84,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
@@ -42,15 +93,34 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /** One active deposit of the employee (same shape and masking as the list items). */
+        get: operations["getDirectDeposit"];
         put?: never;
         post?: never;
         /** Removes a Pending / Rejected / No Status deposit; end-dates an Approved one and pushes the end date to payroll. */
         delete: operations["deleteDirectDeposit"];
-        /** CORS preflight. */
-        options: operations["preflightDirectDeposit"];
+        /** CORS preflight; the `Access-Control-Allow-*` headers only for an allowed origin. */
+        options: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                    tenantId: components["parameters"]["tenantId"];
+                    companyId: components["parameters"]["companyId"];
+                    employeeId: components["parameters"]["employeeId"];
+                    /** @description The direct deposit's id. */
+                    id: components["parameters"]["id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                204: components["responses"]["Preflight"];
+            };
+        };
         head?: never;
-        /** Changes the amount type and/or amount. An Approved deposit stays Approved and the change goes to payroll. */
+        /** Changes the amount type and/or amount. An Approved deposit stays Approved and the change goes to payroll; a Rejected one is final (409). */
         patch: operations["updateDirectDeposit"];
         trace?: never;
     };
@@ -59,7 +129,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
@@ -70,11 +140,29 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** HR admin only. Pending → Approved; the deposit is sent to payroll. */
+        /** HR admin only (an employee gets 401 / code 11). Pending → Approved; the deposit is sent to payroll. No request body. */
         post: operations["approveDirectDeposit"];
         delete?: never;
-        /** CORS preflight. */
-        options: operations["preflightApprove"];
+        /** CORS preflight; the `Access-Control-Allow-*` headers only for an allowed origin. */
+        options: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                    tenantId: components["parameters"]["tenantId"];
+                    companyId: components["parameters"]["companyId"];
+                    employeeId: components["parameters"]["employeeId"];
+                    /** @description The direct deposit's id. */
+                    id: components["parameters"]["id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                204: components["responses"]["Preflight"];
+            };
+        };
         head?: never;
         patch?: never;
         trace?: never;
@@ -84,7 +172,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
@@ -95,11 +183,157 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** HR admin only. Pending → Rejected. */
+        /** HR admin only (an employee gets 401 / code 11). Pending → Rejected, with a required reason that the Rejected resource then carries. */
         post: operations["rejectDirectDeposit"];
         delete?: never;
-        /** CORS preflight. */
-        options: operations["preflightReject"];
+        /** CORS preflight; the `Access-Control-Allow-*` headers only for an allowed origin. */
+        options: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                    tenantId: components["parameters"]["tenantId"];
+                    companyId: components["parameters"]["companyId"];
+                    employeeId: components["parameters"]["employeeId"];
+                    /** @description The direct deposit's id. */
+                    id: components["parameters"]["id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                204: components["responses"]["Preflight"];
+            };
+        };
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenantId}/companies/{companyId}/employees/{employeeId}/direct-deposits/{id}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                tenantId: components["parameters"]["tenantId"];
+                companyId: components["parameters"]["companyId"];
+                employeeId: components["parameters"]["employeeId"];
+                /** @description The direct deposit's id. */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** HR admin only (an employee gets 401 / code 11). The full account number; an audit row (action `account_revealed`, the admin as actor, no account number) is committed first. No request body. */
+        post: operations["revealAccountNumber"];
+        delete?: never;
+        /** CORS preflight; the `Access-Control-Allow-*` headers only for an allowed origin. */
+        options: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                    tenantId: components["parameters"]["tenantId"];
+                    companyId: components["parameters"]["companyId"];
+                    employeeId: components["parameters"]["employeeId"];
+                    /** @description The direct deposit's id. */
+                    id: components["parameters"]["id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                204: components["responses"]["Preflight"];
+            };
+        };
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenantId}/companies/{companyId}/employees/{employeeId}/paycheck-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                tenantId: components["parameters"]["tenantId"];
+                companyId: components["parameters"]["companyId"];
+                employeeId: components["parameters"]["employeeId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What lands where for a net pay, over the employee's deposits that are not end-dated and not Rejected, without `replacing` and with `proposed` last. Reads only.
+         * @description Flat and Percentage deposits are paid in id order (the proposed one last), each capped
+         *     at what is left; the Balance Remainder takes what is left; without one, what is left is
+         *     `undeposited` (paid by check). A `note` explains each deposit that gets less than it
+         *     asks for; `warnings` cover percentages over 100 %, deposits asking for more than the net
+         *     pay, and a missing Balance Remainder. `proposed` is checked as a create (or, with
+         *     `replacing`, a PATCH) would be: a second Balance Remainder, too many deposits, or
+         *     replacing a Rejected deposit is a 409; replacing an unknown deposit a 404.
+         */
+        post: operations["previewPaycheck"];
+        delete?: never;
+        /** CORS preflight; the `Access-Control-Allow-*` headers only for an allowed origin. */
+        options: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                    tenantId: components["parameters"]["tenantId"];
+                    companyId: components["parameters"]["companyId"];
+                    employeeId: components["parameters"]["employeeId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                204: components["responses"]["Preflight"];
+            };
+        };
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenantId}/companies/{companyId}/pending-direct-deposits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                tenantId: components["parameters"]["tenantId"];
+                companyId: components["parameters"]["companyId"];
+            };
+            cookie?: never;
+        };
+        /** HR admin only (an employee gets 401 / code 11). The company's Pending deposits, oldest first, 30 a page, account numbers masked. */
+        get: operations["listPendingDirectDeposits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /** CORS preflight; the `Access-Control-Allow-*` headers only for an allowed origin. */
+        options: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                    tenantId: components["parameters"]["tenantId"];
+                    companyId: components["parameters"]["companyId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                204: components["responses"]["Preflight"];
+            };
+        };
         head?: never;
         patch?: never;
         trace?: never;
@@ -116,34 +350,89 @@ export interface components {
         AmountType: "Flat" | "Percentage" | "Balance Remainder";
         /** @enum {string} */
         Status: "Pending" | "Approved" | "Rejected" | "No Status";
-        /** @description Currency units for Flat (> 0, at most 99999999.99), percent for Percentage (> 0, ≤ 100), null for Balance Remainder. Rounded to 2 decimals. */
-        Amount: number | null;
-        BankAccount: {
-            /** @description 9 digits, ABA 3-7-1 checksum, valid Federal Reserve prefix. */
-            routingNumber: string;
-            /** @description 1–17 letters or digits. Masked for the employee role (`*****6789`). */
+        /** @description Currency units with at most 2 decimals. */
+        Money: number;
+        /** @description Currency units, rounded half up to the cent; 0.01 to 99999999.99 after rounding. */
+        FlatAmount: number;
+        /** @description Percent of net pay, rounded half up to 2 decimals; 0.01 to 100 after rounding. */
+        PercentageAmount: number;
+        /**
+         * Format: aba-routing
+         * @description 9 digits with the ABA 3-7-1 checksum and a valid Federal Reserve prefix (00–12, 21–32, 61–72, 80). The checksum is beyond a pattern; `format` names it.
+         */
+        RoutingNumber: string;
+        NewBankAccount: {
+            routingNumber: components["schemas"]["RoutingNumber"];
+            /** @description 1–17 letters or digits. */
             accountNumber: string;
             designation: components["schemas"]["Designation"];
         };
+        BankAccount: {
+            routingNumber: string;
+            /** @description 1–17 letters or digits; for the employee role masked (`*****6789`). */
+            accountNumber: string;
+            designation: components["schemas"]["Designation"];
+        };
+        /** @description `amount` is required for Flat and Percentage, and absent or null for Balance Remainder. */
+        Allocation: {
+            /** @constant */
+            amountType: "Flat";
+            amount: components["schemas"]["FlatAmount"];
+        } | {
+            /** @constant */
+            amountType: "Percentage";
+            amount: components["schemas"]["PercentageAmount"];
+        } | {
+            /** @constant */
+            amountType: "Balance Remainder";
+            amount?: null;
+        };
+        /** @description Unknown properties are rejected (400, code 30). One Balance Remainder per employee; no duplicate routing + account number; at most 10 active deposits per employee by default. */
+        NewDirectDeposit: {
+            amount?: unknown;
+            amountType: components["schemas"]["AmountType"];
+            bankAccount: components["schemas"]["NewBankAccount"];
+        } & components["schemas"]["Allocation"];
+        /**
+         * @description `amountType` and/or `amount`; unknown properties are rejected (400, code 30). With both,
+         *     they must form a valid allocation (400 otherwise). With one, the other is taken from the
+         *     deposit: an absent `amountType` keeps the current one; an absent `amount` keeps the
+         *     current amount when the type does not change. A well-formed half that does not fit the
+         *     deposit (`{"amount": 150}` on a Percentage deposit, `{"amountType": "Flat"}` on a
+         *     Percentage one, which needs an amount) is a 409 (code 40).
+         */
+        DirectDepositPatch: {
+            amount: null | components["schemas"]["FlatAmount"];
+        } | {
+            amountType: components["schemas"]["AmountType"];
+        } | {
+            /** @constant */
+            amountType: "Flat";
+            amount: components["schemas"]["FlatAmount"];
+        } | {
+            /** @constant */
+            amountType: "Percentage";
+            amount: components["schemas"]["PercentageAmount"];
+        } | {
+            /** @constant */
+            amountType: "Balance Remainder";
+            amount: null;
+        };
+        Rejection: {
+            /** @description 1 to 500 characters after trimming white space; no control characters but tab, line feed and carriage return. Stored trimmed. */
+            reason: string;
+        };
         DirectDeposit: {
-            id: number;
-            amount: components["schemas"]["Amount"];
+            id: components["schemas"]["LegacyId"];
+            /** @description Currency units for Flat, percent for Percentage, null for Balance Remainder. */
+            amount: number | null;
             bankAccount: components["schemas"]["BankAccount"];
             amountType: components["schemas"]["AmountType"];
             status: components["schemas"]["Status"];
+            /** @description Present only on a Rejected deposit. */
+            rejectionReason?: string;
         };
-        /** @description Unknown properties are rejected (400, code 30). One Balance Remainder per employee; no duplicate routing + account number. */
-        NewDirectDeposit: {
-            amount?: components["schemas"]["Amount"];
-            amountType: components["schemas"]["AmountType"];
-            bankAccount: components["schemas"]["BankAccount"];
-        };
-        /** @description At least one property. An absent amountType keeps the current one; an absent amount keeps the current amount when the type does not change. Unknown properties are rejected. */
-        DirectDepositPatch: {
-            amount?: components["schemas"]["Amount"];
-            amountType?: components["schemas"]["AmountType"];
-        };
-        /** @description Page links are the collection path with a `pageToken`; each is omitted when it does not apply. */
+        /** @description Page links are the collection path with a `pageToken`; `previous` / `next` are omitted when they do not apply. */
         DirectDepositList: {
             /** @constant */
             limit: 30;
@@ -151,14 +440,83 @@ export interface components {
             totalCount: number;
             previous?: string;
             next?: string;
-            first?: string;
-            last?: string;
+            first: string;
+            last: string;
             results: components["schemas"]["DirectDeposit"][];
+        };
+        /** @description A deposit resource (account number always masked) with the employee it belongs to. */
+        PendingDirectDeposit: {
+            id: components["schemas"]["LegacyId"];
+            amount: number | null;
+            bankAccount: components["schemas"]["BankAccount"];
+            amountType: components["schemas"]["AmountType"];
+            /** @constant */
+            status: "Pending";
+            employeeId: components["schemas"]["LegacyId"];
+            /** @description "First Last". */
+            employeeName: string;
+            /**
+             * Format: date-time
+             * @description When the deposit was created (RFC 3339, UTC).
+             */
+            submittedAt: string;
+        };
+        PendingDirectDepositList: {
+            /** @constant */
+            limit: 30;
+            count: number;
+            totalCount: number;
+            previous?: string;
+            next?: string;
+            first: string;
+            last: string;
+            results: components["schemas"]["PendingDirectDeposit"][];
+        };
+        Me: {
+            email: string;
+            /** @enum {string} */
+            role: "employee" | "admin";
+            tenantId: string;
+            tenantName: string;
+            /** @description Null when the user has no employee link (so are the three below). */
+            companyId: number | null;
+            employeeId: number | null;
+            firstName: string | null;
+            lastName: string | null;
+        };
+        PaycheckPreviewRequest: {
+            /** @description Currency units, rounded half up to the cent like deposit amounts; 0.01 to 99999999.99 after rounding. */
+            netPay: components["schemas"]["FlatAmount"];
+            /** @description A deposit about to be created, or (with `replacing`) what a deposit is about to change to. */
+            proposed?: {
+                amountType: components["schemas"]["AmountType"];
+                amount?: unknown;
+            } & components["schemas"]["Allocation"];
+            /** @description The id of the employee's deposit the proposal replaces (an edit). */
+            replacing?: components["schemas"]["LegacyId"];
+        };
+        PaycheckPreview: {
+            netPay: components["schemas"]["Money"];
+            allocations: {
+                /** @description Null for the proposed deposit. */
+                depositId: number | null;
+                amountType: components["schemas"]["AmountType"];
+                amount: number | null;
+                status: components["schemas"]["Status"];
+                deposited: components["schemas"]["Money"];
+                /** @description Why the deposit gets less than it asks for ("asks for $500.00; only $120.00 left"). */
+                note?: string;
+            }[];
+            undeposited: components["schemas"]["Money"];
+            warnings: string[];
+        };
+        RevealedAccount: {
+            accountNumber: string;
         };
         Error: {
             statusCode: number;
             /**
-             * @description 10 unauthenticated, 11 unauthorized, 30 invalid body, 40 conflict/duplicate, 50 not found, 60 bad path value, 0 unexpected.
+             * @description 10 unauthenticated, 11 unauthorized, 30 invalid body or header, 40 conflict/duplicate, 50 not found, 60 bad path or query value, 0 unexpected.
              * @enum {integer}
              */
             code: 0 | 10 | 11 | 30 | 40 | 50 | 60;
@@ -168,7 +526,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Invalid body or header (code 30) or invalid path / query value (code 60). */
+        /** @description Invalid body (code 30), invalid header (code 30), or invalid path value (code 60). */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -177,7 +535,25 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Missing, malformed or expired token (code 10); token not valid for this tenant, employee or action (code 11). No data is returned. */
+        /** @description Invalid path value (code 60). */
+        BadPath: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Invalid path or query value (code 60). */
+        BadPathOrQuery: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Missing, malformed, expired or badly signed token, or a wrong issuer / audience (code 10); a token not valid for this tenant (an unknown tenant included), user, employee or action (code 11). No data is returned. */
         Unauthorized: {
             headers: {
                 [name: string]: unknown;
@@ -186,8 +562,8 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Unknown tenant, employee, deposit or route (code 50). */
-        NotFound: {
+        /** @description An HR admin's unknown employee (code 50). */
+        EmployeeNotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -195,8 +571,36 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Duplicate routing + account number, a second Balance Remainder, a decided deposit, a reused idempotency key, or a concurrent change (code 40). */
+        /** @description No such active deposit of the employee, or an HR admin's unknown employee (code 50). */
+        DepositNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The path exists but does not serve this method (code 50). `Allow` lists the methods it serves. */
+        MethodNotAllowed: {
+            headers: {
+                Allow: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Duplicate routing + account number, a second Balance Remainder, too many deposits for the employee (10 by default), a decided or Rejected deposit, a reused or spent idempotency key, or a concurrent change (code 40). */
         Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request body is larger than 16384 bytes (code 30). */
+        TooLarge: {
             headers: {
                 [name: string]: unknown;
             };
@@ -213,11 +617,20 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description CORS preflight answer. */
+        /** @description The request timed out or no database connection became free in time (code 0). Nothing was changed; retry after `Retry-After` seconds. */
+        Unavailable: {
+            headers: {
+                "Retry-After": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description CORS preflight answer. The `Access-Control-Allow-*` headers are present only for a configured origin. */
         Preflight: {
             headers: {
-                "Access-Control-Allow-Origin"?: "*";
-                "Access-Control-Allow-Credentials"?: "true";
+                "Access-Control-Allow-Origin"?: string;
                 "Access-Control-Allow-Methods"?: string;
                 "Access-Control-Allow-Headers"?: string;
                 [name: string]: unknown;
@@ -226,28 +639,71 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+        /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
         tenantId: string;
         companyId: components["schemas"]["LegacyId"];
         employeeId: components["schemas"]["LegacyId"];
         /** @description The direct deposit's id. */
         id: components["schemas"]["LegacyId"];
+        /**
+         * @description Standard base64 (padded) of the 1-based page number written in decimal without leading
+         *     zeros, at most 9 digits (`MQ==` is page 1, `Mg==` page 2, `MTA=` page 10), as the
+         *     `first` / `previous` / `next` / `last` links carry it. Absent means page 1. A page past
+         *     the last answers 204. Anything else is a 400 with code 60.
+         */
+        pageToken: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        NoStore: "no-store";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                tenantId: components["parameters"]["tenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadPath"];
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["Unexpected"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listDirectDeposits: {
         parameters: {
             query?: {
-                /** @description Base64 of the 1-based page number (`Mg==` is page 2). Absent means page 1. */
-                pageToken?: string;
+                /**
+                 * @description Standard base64 (padded) of the 1-based page number written in decimal without leading
+                 *     zeros, at most 9 digits (`MQ==` is page 1, `Mg==` page 2, `MTA=` page 10), as the
+                 *     `first` / `previous` / `next` / `last` links carry it. Absent means page 1. A page past
+                 *     the last answers 204. Anything else is a 400 with code 60.
+                 */
+                pageToken?: components["parameters"]["pageToken"];
             };
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
@@ -259,6 +715,7 @@ export interface operations {
             /** @description A page of deposits. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -272,10 +729,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadPathOrQuery"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
+            404: components["responses"]["EmployeeNotFound"];
+            405: components["responses"]["MethodNotAllowed"];
             500: components["responses"]["Unexpected"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createDirectDeposit: {
@@ -284,14 +743,16 @@ export interface operations {
             header?: {
                 /**
                  * @description 1 to 255 visible ASCII characters, scoped to the caller. A repeat of the same request
-                 *     with the same key replays the first response (with `Idempotent-Replayed: true`;
-                 *     the replayed body shows the account number masked); the same key with a different
-                 *     request is a 409.
+                 *     with the same key replays the first response (with `Idempotent-Replayed: true` and
+                 *     the same `Location`; the replayed body shows the account number masked) while the
+                 *     deposit it created exists; once that deposit is deleted, the key answers 409. The
+                 *     same key with a different request is a 409. Anything else in the header is a 400
+                 *     (code 30).
                  */
                 "Idempotency-Key"?: string;
             };
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
@@ -307,7 +768,8 @@ export interface operations {
             /** @description Created. `Location` names the new deposit. */
             201: {
                 headers: {
-                    Location?: string;
+                    Location: string;
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -316,26 +778,46 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
+            404: components["responses"]["EmployeeNotFound"];
+            405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Unexpected"];
+            503: components["responses"]["Unavailable"];
         };
     };
-    preflightDirectDeposits: {
+    getDirectDeposit: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
+                /** @description The direct deposit's id. */
+                id: components["parameters"]["id"];
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            204: components["responses"]["Preflight"];
+            /** @description The deposit. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectDeposit"];
+                };
+            };
+            400: components["responses"]["BadPath"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["DepositNotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["Unexpected"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteDirectDeposit: {
@@ -343,7 +825,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
@@ -361,29 +843,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadPath"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
+            404: components["responses"]["DepositNotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["Unexpected"];
-        };
-    };
-    preflightDirectDeposit: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
-                tenantId: components["parameters"]["tenantId"];
-                companyId: components["parameters"]["companyId"];
-                employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
-                id: components["parameters"]["id"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: components["responses"]["Preflight"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateDirectDeposit: {
@@ -391,7 +857,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
@@ -409,6 +875,7 @@ export interface operations {
             /** @description The changed deposit. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -417,9 +884,12 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
+            404: components["responses"]["DepositNotFound"];
+            405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Unexpected"];
+            503: components["responses"]["Unavailable"];
         };
     };
     approveDirectDeposit: {
@@ -427,7 +897,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
@@ -441,36 +911,20 @@ export interface operations {
             /** @description The approved deposit. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DirectDeposit"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadPath"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
+            404: components["responses"]["DepositNotFound"];
+            405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
             500: components["responses"]["Unexpected"];
-        };
-    };
-    preflightApprove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
-                tenantId: components["parameters"]["tenantId"];
-                companyId: components["parameters"]["companyId"];
-                employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
-                id: components["parameters"]["id"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: components["responses"]["Preflight"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rejectDirectDeposit: {
@@ -478,7 +932,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
@@ -487,11 +941,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rejection"];
+            };
+        };
         responses: {
-            /** @description The rejected deposit. */
+            /** @description The rejected deposit, with its `rejectionReason`. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -500,17 +959,20 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
+            404: components["responses"]["DepositNotFound"];
+            405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Unexpected"];
+            503: components["responses"]["Unavailable"];
         };
     };
-    preflightReject: {
+    revealAccountNumber: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. */
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
@@ -521,7 +983,114 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            204: components["responses"]["Preflight"];
+            /** @description The account number in the clear. Never cached. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevealedAccount"];
+                };
+            };
+            400: components["responses"]["BadPath"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["DepositNotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["Unexpected"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    previewPaycheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                tenantId: components["parameters"]["tenantId"];
+                companyId: components["parameters"]["companyId"];
+                employeeId: components["parameters"]["employeeId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaycheckPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The split. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaycheckPreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["DepositNotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Unexpected"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPendingDirectDeposits: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Standard base64 (padded) of the 1-based page number written in decimal without leading
+                 *     zeros, at most 9 digits (`MQ==` is page 1, `Mg==` page 2, `MTA=` page 10), as the
+                 *     `first` / `previous` / `next` / `last` links carry it. Absent means page 1. A page past
+                 *     the last answers 204. Anything else is a 400 with code 60.
+                 */
+                pageToken?: components["parameters"]["pageToken"];
+            };
+            header?: never;
+            path: {
+                /** @description Tenant id (UUID); must equal the token's `account.tenantId`. Anything else than 1 to 64 letters, digits or dashes is a 400 with code 60. */
+                tenantId: components["parameters"]["tenantId"];
+                companyId: components["parameters"]["companyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of pending deposits. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingDirectDepositList"];
+                };
+            };
+            /** @description No pending deposits on this page. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadPathOrQuery"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Unknown company (code 50). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["Unexpected"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

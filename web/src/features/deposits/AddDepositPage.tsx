@@ -13,7 +13,7 @@ import { ErrorSummary } from "../../ui/ErrorSummary";
 import { Page } from "../../ui/Page";
 import { DepositForm } from "./DepositForm";
 import type { Flash } from "./DepositsPage";
-import { EMPTY_DEPOSIT, toNewDeposit, type DepositValues } from "./formSchema";
+import { EMPTY_DEPOSIT, toAllocation, toNewDeposit, type DepositValues } from "./formSchema";
 import { useCreateDeposit, useDeposits, useOwnEmployee, type EmployeeRef } from "./queries";
 import { AmountSummary, ReviewList } from "./ReviewList";
 import { PaycheckPreview } from "./PaycheckPreview";
@@ -59,13 +59,13 @@ function Review({ who, values, onBack }: { who: EmployeeRef; values: DepositValu
           ["Routing number", values.routingNumber],
           ["Account number", <Account key="a" number={mask(values.accountNumber)} />],
           ["Account type", DESIGNATION_LABELS[body.bankAccount.designation]],
-          ["Amount", <AmountSummary key="m" amountType={body.amountType} amount={body.amount ?? null} />],
+          ["Amount", <AmountSummary key="m" allocation={toAllocation(values)} />],
         ]}
       />
       <PaycheckPreview
         who={who}
         headingLevel={2}
-        change={{ proposed: { amountType: body.amountType, amount: body.amount ?? null } }}
+        change={{ proposed: toAllocation(values) }}
         accountFor={(id) =>
           id === null ? mask(values.accountNumber) : deposits.data?.find((d) => d.id === id)?.bankAccount.accountNumber
         }

@@ -40,9 +40,7 @@ export function DepositTable({ deposits, onDelete }: { deposits: DirectDeposit[]
                 </td>
                 <td data-label="Status">
                   <StatusBadge status={deposit.status} />
-                  {"rejectionReason" in deposit && deposit.rejectionReason ? (
-                    <span className="sub">Reason: {String(deposit.rejectionReason)}</span>
-                  ) : null}
+                  {deposit.rejectionReason ? <span className="sub">Reason: {deposit.rejectionReason}</span> : null}
                 </td>
                 <td className="row-actions">
                   <Button

@@ -17,7 +17,7 @@ import { StatusBadge } from "../../ui/StatusBadge";
 import { AmountFields } from "./AmountFields";
 import { problemsOf } from "./DepositForm";
 import type { Flash } from "./DepositsPage";
-import { amountSchema, toPatch, type AmountValues } from "./formSchema";
+import { allocationBody, amountSchema, toAllocation, type AmountValues } from "./formSchema";
 import { PaycheckPreview } from "./PaycheckPreview";
 import { useDeposit, useDeposits, useOwnEmployee, useUpdateDeposit, type EmployeeRef } from "./queries";
 import { AmountSummary, ReviewList } from "./ReviewList";
@@ -113,8 +113,7 @@ function Review({
   const navigate = useNavigate();
   const update = useUpdateDeposit(who, deposit.id);
   const deposits = useDeposits(who);
-  const patch = toPatch(values);
-  const amountType = patch.amountType ?? deposit.amountType;
+  const patch = toAllocation(values);
   const submit = () =>
     update.mutate(patch, {
       onSuccess: (saved) => {
@@ -130,13 +129,13 @@ function Review({
       <ReviewList
         items={[
           ["Bank account", <Account key="a" number={deposit.bankAccount.accountNumber} />],
-          ["Now", <AmountSummary key="n" amountType={deposit.amountType} amount={deposit.amount} />],
-          ["New amount", <AmountSummary key="m" amountType={amountType} amount={patch.amount ?? null} />],
+          ["Now", <AmountSummary key="n" allocation={allocationBody(deposit.amountType, deposit.amount)} />],
+          ["New amount", <AmountSummary key="m" allocation={patch} />],
         ]}
       />
       <PaycheckPreview
         who={who}
-        change={{ proposed: { amountType, amount: patch.amount ?? null }, replacing: deposit.id }}
+        change={{ proposed: patch, replacing: deposit.id }}
         accountFor={(id) =>
           id === null ? deposit.bankAccount.accountNumber : deposits.data?.find((d) => d.id === id)?.bankAccount.accountNumber
         }

@@ -4,7 +4,7 @@
 import { useState, type FormEvent } from "react";
 import { Button, Form } from "react-aria-components";
 
-import type { AmountType, PaycheckPreviewRequest } from "../../api/types";
+import type { AllocationBody, PaycheckPreviewRequest } from "../../api/types";
 import { describeError } from "../../api/errors";
 import { Account } from "../../ui/Account";
 import { AMOUNT_TYPE_LABELS, formatAmount, formatMoney } from "../../ui/format";
@@ -15,7 +15,7 @@ import { checkAllocation } from "./validation";
 
 /** The proposed change shown in a review step. */
 export interface ProposedChange {
-  proposed?: { amountType: AmountType; amount: number | null };
+  proposed?: AllocationBody;
   replacing?: number;
 }
 

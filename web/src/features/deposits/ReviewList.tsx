@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 
-import type { AmountType } from "../../api/types";
+import type { AllocationBody } from "../../api/types";
 import { AMOUNT_TYPE_LABELS, formatAmount } from "../../ui/format";
 import { checkAllocation } from "./validation";
 
@@ -19,8 +19,9 @@ export function ReviewList({ items }: { items: [string, ReactNode][] }) {
 }
 
 /** An amount as the server will store it (rounded to cents the way dd-domain rounds). */
-export function AmountSummary({ amountType, amount }: { amountType: AmountType; amount: number | null }) {
-  const checked = checkAllocation(amountType, amount);
+export function AmountSummary({ allocation }: { allocation: AllocationBody }) {
+  const { amountType } = allocation;
+  const checked = checkAllocation(amountType, allocation.amount ?? null);
   const stored = checked.ok ? checked.value.stored : null;
   return (
     <>

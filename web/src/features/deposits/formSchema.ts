@@ -3,7 +3,7 @@
 
 import { z } from "zod/mini";
 
-import type { AmountType, Designation, DirectDepositPatch, NewDirectDeposit } from "../../api/types";
+import type { AllocationBody, AmountType, Designation, NewDirectDeposit } from "../../api/types";
 import { checkAccountNumber, checkAllocation, checkAmountType, checkDesignation, checkRoutingNumber } from "./validation";
 
 export const FIELD_IDS = {
@@ -124,8 +124,7 @@ export const amountSchema = z.custom<AmountValues>().check(
 /** The create body of valid form values (after {@link depositSchema} passed). */
 export function toNewDeposit(values: DepositValues): NewDirectDeposit {
   return {
-    amountType: values.amountType as AmountType,
-    amount: amountOf(values),
+    ...toAllocation(values),
     bankAccount: {
       routingNumber: values.routingNumber,
       accountNumber: values.accountNumber,
@@ -134,12 +133,21 @@ export function toNewDeposit(values: DepositValues): NewDirectDeposit {
   };
 }
 
-export function toPatch(values: AmountValues): DirectDepositPatch {
-  return { amountType: values.amountType as AmountType, amount: amountOf(values) };
+/** The amount type and amount of valid form values, as the API takes them. */
+export function toAllocation(values: AmountValues): AllocationBody {
+  return allocationBody(values.amountType as AmountType, parseAmountText(values.amount));
 }
 
-function amountOf(values: AmountValues): number | null {
-  return values.amountType === "Balance Remainder" ? null : parseAmountText(values.amount);
+export function allocationBody(amountType: AmountType, amount: number | null): AllocationBody {
+  switch (amountType) {
+    case "Flat":
+    case "Percentage":
+      // Validated before: Flat and Percentage always have an amount here.
+      return { amountType, amount: amount ?? 0 };
+    case "Balance Remainder":
+      // "absent or null" in the contract; absent keeps the generated body type simple.
+      return { amountType };
+  }
 }
 
 /** Pasted numbers often carry spaces around them; they are dropped before the rules run. */
