@@ -2,7 +2,7 @@
 // submit), see it pending, edit the amount, delete with a confirmation; errors in an error
 // summary that takes focus; the paycheck preview from the server; no token in localStorage.
 
-import { expect, expectAccessible, signIn, test } from "./fixtures";
+import { choose, expect, expectAccessible, signIn, test } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -48,8 +48,8 @@ test("Alice adds, edits and deletes a deposit", async ({ page }) => {
   await page.getByLabel("Routing number").fill("021000021");
   await page.getByLabel("Account number", { exact: true }).fill("123456789");
   await page.getByLabel("Confirm account number").fill("123456789");
-  await page.getByRole("radio", { name: "Savings" }).check();
-  await page.getByRole("radio", { name: "Flat amount" }).check();
+  await choose(page, "Savings");
+  await choose(page, "Flat amount");
   await page.getByLabel("Amount", { exact: true }).fill("250");
   await page.getByRole("button", { name: "Continue" }).click();
 
@@ -94,8 +94,8 @@ test("API errors (duplicate) appear in an error summary that takes focus", async
     await page.getByLabel("Routing number").fill("011000015");
     await page.getByLabel("Account number", { exact: true }).fill("555000111");
     await page.getByLabel("Confirm account number").fill("555000111");
-    await page.getByRole("radio", { name: "Checking" }).check();
-    await page.getByRole("radio", { name: "Balance remainder" }).check();
+    await choose(page, "Checking");
+    await choose(page, "Balance remainder");
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("button", { name: "Submit" }).click();
     if (attempt === 0) await expect(page.getByRole("status")).toContainText("Deposit added");
@@ -113,8 +113,8 @@ test("paycheck preview shows what lands where, computed by the server", async ({
   await page.getByLabel("Routing number").fill("021000021");
   await page.getByLabel("Account number", { exact: true }).fill("99887766");
   await page.getByLabel("Confirm account number").fill("99887766");
-  await page.getByRole("radio", { name: "Checking" }).check();
-  await page.getByRole("radio", { name: "Flat amount" }).check();
+  await choose(page, "Checking");
+  await choose(page, "Flat amount");
   await page.getByLabel("Amount", { exact: true }).fill("400");
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("button", { name: "Submit" }).click();

@@ -67,3 +67,10 @@ export async function tokenFor(request: APIRequestContext, email: string): Promi
 export function employeeApi(tenant: string, company: number, employee: number): string {
   return `${serverUrl()}/tenants/${tenant}/companies/${company}/employees/${employee}/direct-deposits`;
 }
+
+/** Picks a radio option the way a person does: by clicking its label. */
+export async function choose(page: Page, name: string): Promise<void> {
+  const radio = page.getByRole("radio", { name, exact: true });
+  await page.locator("label", { has: radio }).click();
+  await expect(radio).toBeChecked();
+}

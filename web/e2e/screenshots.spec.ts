@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 import type { Page } from "@playwright/test";
 
-import { expect, expectAccessible, signIn, test } from "./fixtures";
+import { choose, expect, expectAccessible, signIn, test } from "./fixtures";
 
 const OUT = join(import.meta.dirname, "..", "test-results", "screenshots");
 const DOCS = join(import.meta.dirname, "..", "..", "docs", "screenshots");
@@ -46,8 +46,8 @@ for (const width of [1280, 320]) {
       await page.getByLabel("Routing number").fill("322271627");
       await page.getByLabel("Account number", { exact: true }).fill("246813579");
       await page.getByLabel("Confirm account number").fill("246813579");
-      await page.getByRole("radio", { name: "Money market" }).check();
-      await page.getByRole("radio", { name: "Percentage" }).check();
+      await choose(page, "Money market");
+      await choose(page, "Percentage");
       await page.getByLabel("Amount", { exact: true }).fill("15");
       await page.getByRole("button", { name: "Continue" }).click();
       await expect(page.getByRole("heading", { level: 1, name: "Review your direct deposit" })).toBeVisible();

@@ -1,5 +1,7 @@
 // A modal confirmation on React Aria (focus trapped, Escape closes, focus returns to the
-// button that opened it).
+// button that opened it). Buttons are disabled while the request runs, not "pending": React
+// Aria's pending announcement points at the button by id, and the button is gone once the
+// request succeeds (a dangling label that axe rightly reports).
 
 import type { ReactNode } from "react";
 import { Button, Dialog, Heading, Modal, ModalOverlay } from "react-aria-components";
@@ -43,7 +45,7 @@ export function ConfirmDialog({
             <Button
               className={`button ${tone === "danger" ? "button-danger" : "button-primary"}`}
               onPress={onConfirm}
-              isPending={isPending}
+              isDisabled={isPending}
             >
               {confirmLabel}
             </Button>

@@ -106,7 +106,7 @@ function Approvals({ company }: { company: CompanyRef }) {
                       <Button
                         className="button button-small button-primary"
                         aria-describedby={rowId}
-                        isPending={approve.isPending && approve.variables?.id === deposit.id}
+                        isDisabled={approve.isPending}
                         onPress={() => onApprove(deposit)}
                       >
                         Approve

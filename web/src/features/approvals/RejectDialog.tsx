@@ -76,7 +76,7 @@ export function RejectDialog({
                 <Button className="button" onPress={close} isDisabled={reject.isPending}>
                   Cancel
                 </Button>
-                <Button type="submit" className="button button-danger" isPending={reject.isPending}>
+                <Button type="submit" className="button button-danger" isDisabled={reject.isPending}>
                   Reject
                 </Button>
               </div>

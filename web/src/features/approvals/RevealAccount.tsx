@@ -24,7 +24,7 @@ export function RevealAccount({ company, deposit }: { company: CompanyRef; depos
       <Account number={deposit.bankAccount.accountNumber} />
       <Button
         className="link-button"
-        isPending={reveal.isPending}
+        isDisabled={reveal.isPending}
         onPress={() => reveal.mutate(deposit, { onSuccess: setFull })}
       >
         Show full number

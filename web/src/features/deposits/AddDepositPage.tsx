@@ -71,7 +71,7 @@ function Review({ who, values, onBack }: { who: EmployeeRef; values: DepositValu
         }
       />
       <div className="form-actions">
-        <Button className="button button-primary" onPress={submit} isPending={create.isPending}>
+        <Button className="button button-primary" onPress={submit} isDisabled={create.isPending}>
           Submit
         </Button>
         <Button className="button button-quiet" onPress={onBack} isDisabled={create.isPending}>

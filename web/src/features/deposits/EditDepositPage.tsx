@@ -141,7 +141,7 @@ function Review({
         }
       />
       <div className="form-actions">
-        <Button className="button button-primary" onPress={submit} isPending={update.isPending}>
+        <Button className="button button-primary" onPress={submit} isDisabled={update.isPending}>
           Submit
         </Button>
         <Button className="button button-quiet" onPress={onBack} isDisabled={update.isPending}>
