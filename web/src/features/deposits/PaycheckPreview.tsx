@@ -4,10 +4,10 @@
 import { useState, type FormEvent } from "react";
 import { Button, Form } from "react-aria-components";
 
-import type { AllocationBody, PaycheckPreviewRequest } from "../../api/types";
+import type { AllocationBody, AmountType, PaycheckPreviewRequest } from "../../api/types";
 import { describeError } from "../../api/errors";
 import { Account } from "../../ui/Account";
-import { AMOUNT_TYPE_LABELS, formatAmount, formatMoney } from "../../ui/format";
+import { formatAmount, formatMoney } from "../../ui/format";
 import { TextField } from "../../ui/fields";
 import { parseAmountText } from "./formSchema";
 import { usePaycheckPreview, type EmployeeRef } from "./queries";
@@ -100,7 +100,6 @@ export function PaycheckPreview({
               <thead>
                 <tr>
                   <th scope="col">Account</th>
-                  <th scope="col">Rule</th>
                   <th scope="col" className="num">
                     Deposited
                   </th>
@@ -114,12 +113,9 @@ export function PaycheckPreview({
                       <th scope="row">
                         {account ? <Account number={account} /> : "Account"}
                         {row.depositId === null ? <span className="tag">New</span> : null}
+                        <span className="sub">{ruleText(row.amountType, row.amount)}</span>
                         {row.note ? <span className="sub note">{row.note}</span> : null}
                       </th>
-                      <td>
-                        {formatAmount(row.amountType, row.amount)}
-                        <span className="sub">{AMOUNT_TYPE_LABELS[row.amountType]}</span>
-                      </td>
                       <td className="num">{formatMoney(row.deposited)}</td>
                     </tr>
                   );
@@ -127,7 +123,7 @@ export function PaycheckPreview({
               </tbody>
               <tfoot>
                 <tr>
-                  <th scope="row" colSpan={2}>
+                  <th scope="row">
                     Left over, paid by check
                   </th>
                   <td className="num">{formatMoney(preview.data.undeposited)}</td>
@@ -146,4 +142,11 @@ export function PaycheckPreview({
       </div>
     </section>
   );
+}
+
+/** What a deposit asks for, in words: "$400.00 flat", "15% of net pay", "Balance remainder". */
+function ruleText(amountType: AmountType, amount: number | null | undefined): string {
+  if (amountType === "Flat") return `${formatAmount(amountType, amount)} flat amount`;
+  if (amountType === "Percentage") return `${formatAmount(amountType, amount)} of net pay`;
+  return "Balance remainder: what is left";
 }
