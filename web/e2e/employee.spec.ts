@@ -136,6 +136,42 @@ test("paycheck preview shows what lands where, computed by the server", async ({
   await expect(small.getByRole("row").filter({ hasText: "7766" })).toContainText(/only/i);
 });
 
+test("keyboard only: add a deposit without a mouse", async ({ page }) => {
+  await signIn(page, "alice@acme.example");
+  await page.getByRole("button", { name: "Add direct deposit" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { level: 1, name: "Add direct deposit" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Routing number")).toBeFocused();
+  await page.keyboard.type("211000019");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("KB12345678");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("KB12345678");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("radio", { name: "Checking" })).toBeFocused();
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("radio", { name: "Savings" })).toBeChecked();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("radio", { name: "Percentage" })).toBeChecked();
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Amount", { exact: true })).toBeFocused();
+  await page.keyboard.type("5");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Continue" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { level: 1, name: "Review your direct deposit" })).toBeFocused();
+  const submit = page.getByRole("button", { name: "Submit" });
+  for (let i = 0; i < 10 && !(await submit.evaluate((el) => el === document.activeElement)); i += 1) {
+    await page.keyboard.press("Tab");
+  }
+  await expect(submit).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status")).toContainText("Deposit added");
+  await expect(page.getByRole("row").filter({ hasText: "5678" })).toContainText("5%");
+});
+
 test("an employee who opens an admin page gets a clear not-allowed page", async ({ page }) => {
   await signIn(page, "alice@acme.example");
   await page.goto("/app/approvals");

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 
 export const STATE_FILE = join(tmpdir(), "dd-web-e2e-server.json");
 
-function ddctlPath(): string {
+export function ddctlPath(): string {
   if (process.env.DDCTL) return process.env.DDCTL;
   const target = process.env.CARGO_TARGET_DIR ?? resolve(import.meta.dirname, "../../target");
   return join(target, "debug", "ddctl");

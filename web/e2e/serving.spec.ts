@@ -78,3 +78,46 @@ test("path traversal under /app/ reaches nothing outside the bundle", async () =
     if (response.status === 200) expect(response.body, path).toContain('<div id="root">');
   }
 });
+
+test("the app needs no CORS; --cors-origin allows exactly the origins named", async ({ request }) => {
+  // Same origin by default: no CORS headers even for a foreign Origin.
+  const plain = await request.fetch(`${serverUrl()}/tenants/x/companies/1/employees/1/direct-deposits`, {
+    method: "OPTIONS",
+    headers: { Origin: "http://127.0.0.1:5173", "Access-Control-Request-Method": "GET" },
+  });
+  expect(plain.headers()["access-control-allow-origin"]).toBeUndefined();
+
+  const { spawn } = await import("node:child_process");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { ddctlPath } = await import("./global-setup");
+  const dir = mkdtempSync(join(tmpdir(), "dd-web-cors-"));
+  const child = spawn(ddctlPath(), ["serve", "--port", "0", "--data-dir", join(dir, "data"), "--cors-origin", "http://127.0.0.1:5173"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  try {
+    const url = await new Promise<string>((done) => {
+      let banner = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        banner += chunk.toString();
+        const found = /listening on (http:\/\/\S+)/.exec(banner)?.[1];
+        if (found && banner.includes("Ready.")) done(found);
+      });
+    });
+    const path = `${url}/tenants/x/companies/1/employees/1/direct-deposits`;
+    const allowed = await request.fetch(path, {
+      method: "OPTIONS",
+      headers: { Origin: "http://127.0.0.1:5173", "Access-Control-Request-Method": "GET" },
+    });
+    expect(allowed.headers()["access-control-allow-origin"]).toBe("http://127.0.0.1:5173");
+    const other = await request.fetch(path, {
+      method: "OPTIONS",
+      headers: { Origin: "http://evil.example", "Access-Control-Request-Method": "GET" },
+    });
+    expect(other.headers()["access-control-allow-origin"]).toBeUndefined();
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

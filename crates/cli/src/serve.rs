@@ -19,7 +19,7 @@ use dd_crypto::envelope::{EnvelopeCipher, LocalKeyProvider};
 use dd_delivery::{CredentialSource, Deliverer, PayrollSuite, RetryPolicy};
 use dd_payroll::sim::{SimState, serve_state};
 use dd_storage::{Role, Store};
-use direct_deposit_api::{AppState, FingerprintKey, Verifier, app};
+use direct_deposit_api::{AppState, CorsPolicy, FingerprintKey, Verifier, app};
 use secrecy::SecretSlice;
 use tokio::net::TcpListener;
 
@@ -42,6 +42,15 @@ pub struct ServeArgs {
     /// Port of the payroll simulator on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 0)]
     pub payroll_port: u16,
+    /// Allow browser calls from this exact origin (`http://host:port`); repeatable. Not
+    /// needed for the web app at /app/, which is on the API's origin.
+    #[arg(
+        long = "cors-origin",
+        value_name = "ORIGIN",
+        env = "DD_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }
 
 /// Runs `ddctl serve` until Ctrl-C.
@@ -93,7 +102,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // retries what failed (backoff) and what a crash left leased.
     let deliverer = deliverer(&data, store.clone())?;
     let _drain_loop = deliverer.spawn_drain_loop(DRAIN_BATCH, DRAIN_POLL);
-    let state = state(&data, store)?.with_dispatch(Arc::new(deliverer));
+    let cors = CorsPolicy::allow(&args.cors_origins)?;
+    let state = state(&data, store)?
+        .with_dispatch(Arc::new(deliverer))
+        .with_cors(cors);
     let router = app(state)
         .merge(decrypt::router(data.decrypt_key_file.clone()))
         .merge(web::router())

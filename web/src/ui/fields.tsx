@@ -102,7 +102,9 @@ export function RadioField<T extends string>({ id, label, value, options, onChan
     <RadioGroup
       id={id}
       className="field radio-field"
-      value={value}
+      // Nothing chosen yet is null: with "" React Aria takes "" as the choice and makes no
+      // radio tabbable, so the group could not be reached by keyboard.
+      value={value === "" ? null : value}
       onChange={(next) => onChange(next as T)}
       isInvalid={Boolean(error)}
       isRequired
