@@ -19,6 +19,11 @@ for (const name of readdirSync(assets)) {
   gz += gzipSync(bytes, { level: 9 }).length;
 }
 console.log(`bundle (dist/assets): ${(raw / 1024).toFixed(1)} KiB, ${(gz / 1024).toFixed(1)} KiB gzip`);
+// What the first page needs: the assets index.html names (the feature pages load later).
+const index = readFileSync(join(assets, "..", "index.html"), "utf8");
+const first = [...index.matchAll(/\/app\/assets\/([^"]+)/g)].map((m) => m[1]);
+const firstGz = first.reduce((sum, name) => sum + gzipSync(readFileSync(join(assets, name)), { level: 9 }).length, 0);
+console.log(`first load (${first.join(", ")}): ${(firstGz / 1024).toFixed(1)} KiB gzip`);
 
 const ddctl = process.env.DDCTL ?? join(process.env.CARGO_TARGET_DIR ?? "../target", "debug", "ddctl");
 const dataDir = mkdtempSync(join(tmpdir(), "dd-measure-"));
