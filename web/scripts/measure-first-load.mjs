@@ -1,7 +1,7 @@
 // Reports the bundle size (gzip) and the first-load time of the app from `ddctl serve`
 // (fresh browser context each run, so nothing is cached): median of 5 loads of /app/ until
 // the "Sign in" heading is on screen. A measurement, not a test: nothing asserts on time.
-//   DDCTL=../target/debug/ddctl node scripts/measure-first-load.mjs
+//   node web/scripts/measure-first-load.mjs   (DDCTL=path/to/ddctl, default $CARGO_TARGET_DIR/debug/ddctl)
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,7 +25,7 @@ const first = [...index.matchAll(/\/app\/assets\/([^"]+)/g)].map((m) => m[1]);
 const firstGz = first.reduce((sum, name) => sum + gzipSync(readFileSync(join(assets, name)), { level: 9 }).length, 0);
 console.log(`first load (${first.join(", ")}): ${(firstGz / 1024).toFixed(1)} KiB gzip`);
 
-const ddctl = process.env.DDCTL ?? join(process.env.CARGO_TARGET_DIR ?? "../target", "debug", "ddctl");
+const ddctl = process.env.DDCTL ?? join(process.env.CARGO_TARGET_DIR ?? join(import.meta.dirname, "..", "..", "target"), "debug", "ddctl");
 const dataDir = mkdtempSync(join(tmpdir(), "dd-measure-"));
 const server = spawn(ddctl, ["serve", "--port", "0", "--data-dir", join(dataDir, "data")], { stdio: ["ignore", "pipe", "ignore"] });
 const url = await new Promise((done) => {
