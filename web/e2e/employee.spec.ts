@@ -2,7 +2,7 @@
 // submit), see it pending, edit the amount, delete with a confirmation; errors in an error
 // summary that takes focus; the paycheck preview from the server; no token in localStorage.
 
-import { choose, expect, expectAccessible, signIn, test } from "./fixtures";
+import { ACME, choose, expect, expectAccessible, signIn, test } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -71,6 +71,7 @@ test("Alice adds, edits and deletes a deposit", async ({ page }) => {
   // Edit the amount.
   await row.getByRole("button", { name: "Edit" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Edit direct deposit" })).toBeFocused();
+  await expectAccessible(page, "edit");
   await page.getByLabel("Amount", { exact: true }).fill("300.5");
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Review your change" })).toBeVisible();
@@ -177,6 +178,18 @@ test("an employee who opens an admin page gets a clear not-allowed page", async 
   await page.goto("/app/approvals");
   await expect(page.getByRole("heading", { level: 1, name: "Not allowed" })).toBeVisible();
   await expectAccessible(page, "not allowed");
+});
+
+test("a token the API no longer accepts sends the user back to Sign in", async ({ page }) => {
+  await page.goto("/app/");
+  // Well-formed, for Alice, but not signed by this server (as after a key rotation).
+  const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const forged = `${encode({ alg: "HS256" })}.${encode({ account: { tenantId: ACME, email: "alice@acme.example" }, exp: 4102444800 })}.c2ln`;
+  await page.evaluate((token) => sessionStorage.setItem("dd.token", token), forged);
+  await page.goto("/app/deposits");
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("status")).toContainText("Your session has ended");
+  expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
 });
 
 test("signing out forgets the token", async ({ page }) => {

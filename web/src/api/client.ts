@@ -9,13 +9,24 @@ import type { paths } from "./schema.gen";
 
 export type Client = ReturnType<typeof createClient<paths>>;
 
-export function createApiClient(baseUrl: string, token: () => string | null): Client {
+/**
+ * @param token the current bearer token, read at request time
+ * @param onExpired called when the API says the token is no longer valid (401, code 10)
+ */
+export function createApiClient(baseUrl: string, token: () => string | null, onExpired: () => void): Client {
   const client = createClient<paths>({ baseUrl });
   const auth: Middleware = {
     onRequest({ request }) {
       const value = token();
       if (value) request.headers.set("Authorization", `Bearer ${value}`);
       return request;
+    },
+    async onResponse({ response }) {
+      if (response.status === 401) {
+        const body = (await response.clone().json().catch(() => null)) as { code?: unknown } | null;
+        if (body?.code === 10) onExpired();
+      }
+      return response;
     },
   };
   client.use(auth);

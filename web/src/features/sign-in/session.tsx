@@ -2,7 +2,7 @@
 // user's profile from `GET /tenants/{t}/me`, where the app starts.
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 
 import { createApiClient, unwrap, type Client } from "../../api/client";
 import type { Me } from "../../api/types";
@@ -29,7 +29,11 @@ export function SessionProvider({ config, children }: { config: AppConfig; child
   // The client reads the token at request time, so it is created once.
   const tokenRef = useRef(token);
   tokenRef.current = token;
-  const client = useMemo(() => createApiClient(config.apiBaseUrl, () => tokenRef.current), [config.apiBaseUrl]);
+  const expiredRef = useRef<() => void>(() => {});
+  const client = useMemo(
+    () => createApiClient(config.apiBaseUrl, () => tokenRef.current, () => expiredRef.current()),
+    [config.apiBaseUrl],
+  );
 
   const signIn = useCallback((next: string) => {
     storeToken(next);
@@ -49,6 +53,11 @@ export function SessionProvider({ config, children }: { config: AppConfig; child
     },
     [queryClient],
   );
+
+  // An expired or revoked token on any call: back to "Sign in", with the reason.
+  useEffect(() => {
+    expiredRef.current = () => signOut("Your session has ended. Sign in again.");
+  }, [signOut]);
 
   const claims = useMemo(() => (token ? readClaims(token) : null), [token]);
   const value = useMemo(
