@@ -28,11 +28,6 @@ pub const MAX_PERCENT_HUNDREDTHS: i64 = 10_000;
 pub struct Cents(i64);
 
 impl Cents {
-    /// Wraps a count of cents the caller has range-checked.
-    pub(crate) const fn new(cents: i64) -> Self {
-        Self(cents)
-    }
-
     /// The integer number of cents, as stored.
     #[must_use]
     pub const fn get(self) -> i64 {

@@ -5,7 +5,7 @@
 //! them; without one, the rest is paid by check. The API's paycheck preview runs exactly
 //! this, so the web app never re-implements it.
 
-use crate::allocation::{Allocation, Cents, MAX_FLAT_CENTS, MAX_PERCENT_HUNDREDTHS};
+use crate::allocation::{Allocation, AmountType, Cents, MAX_PERCENT_HUNDREDTHS};
 use crate::error::DomainError;
 use crate::status::Status;
 
@@ -17,39 +17,24 @@ pub const NET_PAY_FIELD: &str = "netPay";
 pub struct NetPay(Cents);
 
 impl NetPay {
-    /// Validates a wire value. Unlike deposit amounts, a net pay is not rounded: a value
-    /// with a third decimal is refused, because no paycheck has fractions of a cent.
+    /// Validates a wire value, rounded half up to the cent like deposit amounts (the same
+    /// rule, so one number format serves the whole form).
     ///
     /// # Errors
     /// [`DomainError::InvalidField`] on `netPay`.
     pub fn new(value: f64) -> Result<Self, DomainError> {
-        let invalid = |reason| DomainError::invalid(NET_PAY_FIELD, reason);
-        if !value.is_finite() {
-            return Err(invalid("must be a finite number"));
+        match Allocation::new(AmountType::Flat, Some(value)) {
+            Ok(Allocation::Flat(cents)) => Ok(Self(cents)),
+            Ok(_) => Err(DomainError::invalid(NET_PAY_FIELD, "must be a number")),
+            Err(err) => Err(DomainError::invalid(
+                NET_PAY_FIELD,
+                match err.reason() {
+                    Some("must be at most 99999999.99 for Flat") => "must be at most 99999999.99",
+                    Some(reason) => reason,
+                    None => "must be a number",
+                },
+            )),
         }
-        if value <= 0.0 {
-            return Err(invalid("must be greater than 0"));
-        }
-        // The shortest decimal that round-trips is what the client wrote.
-        let text = value.to_string();
-        let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
-        if frac.len() > 2 {
-            return Err(invalid("must have at most 2 decimals"));
-        }
-        if whole.len() > 8 {
-            return Err(invalid("must be at most 99999999.99"));
-        }
-        let whole: i64 = whole
-            .parse()
-            .map_err(|_| invalid("must be at most 99999999.99"))?;
-        let frac_value: i64 = format!("{frac:0<2}")
-            .parse()
-            .map_err(|_| invalid("must have at most 2 decimals"))?;
-        let cents = whole * 100 + frac_value;
-        if cents > MAX_FLAT_CENTS {
-            return Err(invalid("must be at most 99999999.99"));
-        }
-        Ok(Self(Cents::new(cents)))
     }
 
     /// The amount in cents.
@@ -239,7 +224,6 @@ fn warnings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::allocation::AmountType;
 
     fn input(id: Option<i64>, kind: AmountType, amount: Option<f64>) -> SplitInput {
         SplitInput {
@@ -258,13 +242,15 @@ mod tests {
         assert_eq!(net(1234.5).cents(), 123_450);
         assert_eq!(net(0.01).cents(), 1);
         assert_eq!(net(99_999_999.99).cents(), 9_999_999_999);
+        assert_eq!(net(1.005).cents(), 101);
         for (bad, reason) in [
             (0.0, "must be greater than 0"),
             (-1.0, "must be greater than 0"),
             (f64::NAN, "must be a finite number"),
-            (1.005, "must have at most 2 decimals"),
+            (0.004, "must be at least 0.01"),
             (100_000_000.0, "must be at most 99999999.99"),
-            (1e300, "must be at most 99999999.99"),
+            (99_999_999.995, "must be at most 99999999.99"),
+            (1e300, "is too large"),
         ] {
             let err = NetPay::new(bad).unwrap_err();
             assert_eq!(err.field(), Some("netPay"));

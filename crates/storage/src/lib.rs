@@ -25,7 +25,9 @@ mod seed;
 pub mod testing;
 
 pub use audit::{AuditRecord, ENTITY_DIRECT_DEPOSIT};
-pub use connect::{Backend, Store, now_ms};
+pub use connect::{
+    Backend, DEFAULT_MAX_DEPOSITS_PER_EMPLOYEE, DEFAULT_POOL_WAIT, PoolSettings, Store, now_ms,
+};
 pub use directory::{PayrollAccount, Role, UserProfile, UserRecord};
 pub use error::{DbFailure, StorageError};
 pub use idempotency::{IdempotencyInput, RenderResponse, StoredResponse};

@@ -26,10 +26,20 @@ fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::InvalidBody(message.into())
 }
 
-/// Parses bytes as a JSON object whose keys are all in `allowed`.
+/// Parses bytes as a JSON object whose keys are all in `allowed`. The messages tell an
+/// empty body, text that is not JSON (bad UTF-8, a syntax error, nesting deeper than
+/// serde_json's 128 levels) and JSON that is not an object apart, without quoting any of it.
 fn object(bytes: &[u8], allowed: &[&str], what: &str) -> Result<Map<String, Value>, ApiError> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|_| invalid(format!("{what} must be a JSON object")))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid(format!("{what} is required (a JSON object)")));
+    }
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        invalid(match e.classify() {
+            serde_json::error::Category::Eof => format!("{what} is not valid JSON (it ends early)"),
+            _ if std::str::from_utf8(bytes).is_err() => format!("{what} is not valid UTF-8"),
+            _ => format!("{what} is not valid JSON"),
+        })
+    })?;
     let Value::Object(map) = value else {
         return Err(invalid(format!("{what} must be a JSON object")));
     };
@@ -116,26 +126,36 @@ pub fn parse_create(bytes: &[u8]) -> Result<CreateRequest, ApiError> {
     })
 }
 
-/// Parses a PATCH body (`amountType`, `amount`) against the deposit's `current` allocation:
-/// an absent `amountType` keeps the current one; an absent `amount` keeps the current
-/// amount when the type does not change.
+/// Parses a PATCH body (`amountType`, `amount`) against the deposit's `current` allocation.
+///
+/// With both properties, they must form a valid allocation (400). With one, the other comes
+/// from `current`: an absent `amountType` keeps the current one; an absent `amount` keeps
+/// the current amount when the type does not change. A half that is well formed on its
+/// own (an amount valid for some type, any type) but does not fit this deposit is a 409:
+/// the request is fine, the deposit's state is what it conflicts with.
 ///
 /// # Errors
-/// [`ApiError::InvalidBody`].
+/// [`ApiError::InvalidBody`] or [`ApiError::Conflict`].
 pub fn parse_patch(bytes: &[u8], current: Allocation) -> Result<Allocation, ApiError> {
     let map = object(bytes, &["amount", "amountType"], "body")?;
     let kind = amount_type(&map)?;
     let value = amount(&map)?;
-    if kind.is_none() && value.is_none() {
-        return Err(invalid("body must set amountType or amount"));
-    }
-    let kind = kind.unwrap_or(current.amount_type());
-    let value = match value {
-        Some(v) => v,
-        None if kind == current.amount_type() => current.amount(),
-        None => None,
+    let conflict = |err: dd_domain::DomainError| {
+        ApiError::Conflict(format!("{err} (this deposit is {})", current.amount_type()))
     };
-    Ok(Allocation::new(kind, value)?)
+    match (kind, value) {
+        (None, None) => Err(invalid("body must set amountType or amount")),
+        (Some(kind), Some(value)) => Ok(Allocation::new(kind, value)?),
+        (None, Some(value)) => {
+            if let Some(v) = value {
+                // Well formed at all: a valid amount for the widest type.
+                Allocation::new(AmountType::Flat, Some(v))?;
+            }
+            Allocation::new(current.amount_type(), value).map_err(conflict)
+        }
+        (Some(kind), None) if kind == current.amount_type() => Ok(current),
+        (Some(kind), None) => Allocation::new(kind, None).map_err(conflict),
+    }
 }
 
 /// Longest rejection reason, in characters after trimming.
@@ -148,7 +168,16 @@ pub const MAX_REASON_CHARS: usize = 500;
 /// [`ApiError::InvalidBody`].
 pub fn parse_reject(bytes: &[u8]) -> Result<String, ApiError> {
     let map = object(bytes, &["reason"], "body")?;
-    let reason = string(&map, "reason", "reason")?.trim();
+    let reason = string(&map, "reason", "reason")?;
+    if reason
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(invalid(
+            "reason must not contain control characters other than tab and line breaks",
+        ));
+    }
+    let reason = reason.trim();
     let chars = reason.chars().count();
     if chars == 0 || chars > MAX_REASON_CHARS {
         return Err(invalid(format!(
@@ -248,7 +277,13 @@ mod tests {
         let key_secret = GOOD.replace("\"amount\":12.5", "\"amount\":12.5,\"9876543210\":1");
         assert!(!message(create(&key_secret).unwrap_err()).contains("9876"));
         assert!(create("[]").is_err());
-        assert!(create("").is_err());
+        assert!(message(create("").unwrap_err()).contains("is required"));
+        assert!(message(create("{\"amount\":").unwrap_err()).contains("not valid JSON"));
+        assert!(message(create("[]").unwrap_err()).contains("must be a JSON object"));
+        let bad_utf8 = parse_create(b"{\"amount\": \"\xff\"}").unwrap_err();
+        assert!(message(bad_utf8).contains("UTF-8"));
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(message(create(&deep).unwrap_err()).contains("not valid JSON"));
     }
 
     #[test]
@@ -268,9 +303,37 @@ mod tests {
             parse_patch(br#"{"amountType":"Flat"}"#, flat).unwrap(),
             flat
         );
-        assert!(parse_patch(br#"{"amountType":"Percentage"}"#, flat).is_err());
-        assert!(parse_patch(br#"{}"#, flat).is_err());
-        assert!(parse_patch(br#"{"status":"Approved"}"#, flat).is_err());
+        // Well formed, but not for this deposit: 409.
+        assert_eq!(
+            parse_patch(br#"{"amountType":"Percentage"}"#, flat)
+                .unwrap_err()
+                .code(),
+            40
+        );
+        let pct = Allocation::new(AmountType::Percentage, Some(10.0)).unwrap();
+        assert_eq!(
+            parse_patch(br#"{"amount":150}"#, pct).unwrap_err().code(),
+            40
+        );
+        assert_eq!(
+            parse_patch(br#"{"amount":null}"#, pct).unwrap_err().code(),
+            40
+        );
+        // Malformed: 400.
+        for bad in [
+            r#"{}"#,
+            r#"{"status":"Approved"}"#,
+            r#"{"amount":-1}"#,
+            r#"{"amount":1e300}"#,
+            r#"{"amountType":"Percentage","amount":150}"#,
+            r#"{"amountType":"Flat","amount":null}"#,
+        ] {
+            assert_eq!(
+                parse_patch(bad.as_bytes(), pct).unwrap_err().code(),
+                30,
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -288,6 +351,8 @@ mod tests {
             r#"{"reason":5}"#,
             r#"{}"#,
             r#"{"reason":"x","extra":1}"#,
+            r#"{"reason":"a\u001cb"}"#,
+            r#"{"reason":"a\u0000"}"#,
             too_long.as_str(),
         ] {
             assert_eq!(
@@ -316,7 +381,7 @@ mod tests {
         for bad in [
             r#"{}"#,
             r#"{"netPay":"10"}"#,
-            r#"{"netPay":10.001}"#,
+            r#"{"netPay":0.004}"#,
             r#"{"netPay":100000000}"#,
             r#"{"netPay":10,"proposed":{"amountType":"Flat"}}"#,
             r#"{"netPay":10,"proposed":{"amountType":"Balance Remainder","amount":1}}"#,

@@ -16,6 +16,7 @@ pub mod cors;
 pub mod dispatch;
 mod error;
 mod handlers;
+pub mod limits;
 mod me;
 pub mod middleware;
 pub mod paths;
@@ -29,6 +30,8 @@ mod time;
 pub mod vault;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 
 pub use auth::Principal;
@@ -38,6 +41,7 @@ pub use cors::{CorsError, CorsPolicy};
 pub use dispatch::{NoDispatch, PayrollDispatch};
 pub use error::ApiError;
 pub use handlers::IDEMPOTENCY_KEY_HEADER;
+pub use limits::Limits;
 pub use state::AppState;
 pub use vault::{AccountVault, FingerprintKey};
 
@@ -50,6 +54,7 @@ pub fn app(state: AppState) -> Router {
     let item = format!("{COLLECTION}/{{id}}");
     let employee = "/tenants/{tenantId}/companies/{companyId}/employees/{employeeId}";
     let cors = state.cors.clone();
+    let limits = state.limits;
     Router::new()
         .route("/tenants/{tenantId}/me", get(me::me))
         .route(COLLECTION, get(handlers::list).post(handlers::create))
@@ -71,8 +76,14 @@ pub fn app(state: AppState) -> Router {
             get(review::pending),
         )
         .fallback(handlers::not_found)
-        .method_not_allowed_fallback(handlers::not_found)
-        .layer(axum::middleware::from_fn(middleware::access_log))
-        .layer(axum::middleware::from_fn_with_state(cors, cors::cors))
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(from_fn_with_state(
+            limits.request_timeout,
+            middleware::timeout,
+        ))
+        .layer(from_fn(middleware::access_log))
+        .layer(from_fn_with_state(cors, cors::cors))
+        .layer(from_fn(middleware::security_headers))
         .with_state(state)
 }

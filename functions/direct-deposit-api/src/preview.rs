@@ -3,7 +3,7 @@
 //! no write, no audit row.
 
 use axum::body::Bytes;
-use axum::extract::rejection::PathRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -12,31 +12,41 @@ use serde_json::{Value, json};
 
 use crate::body::parse_preview;
 use crate::error::ApiError;
-use crate::handlers::{EmployeeSegments, caller, json, key};
+use crate::handlers::{EmployeeSegments, body_bytes, caller, json, key};
 use crate::render::{amount_json, money_json};
 use crate::state::AppState;
 
 /// The split over the employee's deposits that are not end-dated and not Rejected, without
 /// `replacing` and with `proposed` last. `proposed` must pass what a create (or, with
-/// `replacing`, a PATCH) would check: one Balance Remainder per employee.
+/// `replacing`, a PATCH) would check: one Balance Remainder per employee, the per-employee
+/// maximum, and no change to a Rejected deposit.
 pub async fn preview(
     State(state): State<AppState>,
     headers: HeaderMap,
     segments: Result<Path<EmployeeSegments>, PathRejection>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let (path, _principal) = caller(&state, &headers, segments).await?;
-    let request = parse_preview(&body)?;
+    let request = parse_preview(&body_bytes(&state, body)?)?;
     let stored = state.store.deposit_allocations(key(&path)).await?;
     let replaced = match request.replacing {
-        Some(id) => Some(
-            stored
+        Some(id) => {
+            let found = stored
                 .iter()
                 .find(|(stored_id, ..)| *stored_id == id)
-                .ok_or(ApiError::NotFound("deposit"))?,
-        ),
+                .ok_or(ApiError::NotFound("deposit"))?;
+            found.2.check_editable()?;
+            Some(found)
+        }
         None => None,
     };
+    let limit = state.limits.max_deposits_per_employee;
+    if request.proposed.is_some()
+        && request.replacing.is_none()
+        && stored.len() >= usize::try_from(limit).unwrap_or(usize::MAX)
+    {
+        return Err(DomainError::TooManyDeposits { limit }.into());
+    }
     let mut inputs: Vec<SplitInput> = stored
         .iter()
         .filter(|(id, _, status)| Some(*id) != request.replacing && *status != Status::Rejected)

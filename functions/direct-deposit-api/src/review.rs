@@ -38,7 +38,7 @@ pub async fn pending(
         return Err(ApiError::NotFound("company"));
     }
     let query = Query::<HashMap<String, String>>::try_from_uri(&uri)
-        .map_err(|_| ApiError::BadPathValue("malformed query string"))?;
+        .map_err(|_| ApiError::BadQueryValue("malformed query string"))?;
     let page = page_from_token(query.get("pageToken").map(String::as_str))?;
     let (rows, total) = state
         .store

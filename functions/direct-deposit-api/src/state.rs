@@ -8,6 +8,7 @@ use dd_storage::Store;
 use crate::auth::jwt::Verifier;
 use crate::cors::CorsPolicy;
 use crate::dispatch::{NoDispatch, PayrollDispatch};
+use crate::limits::Limits;
 use crate::vault::{AccountVault, FingerprintKey};
 
 /// The API's shared state.
@@ -25,6 +26,8 @@ pub struct AppState {
     pub dispatch: Arc<dyn PayrollDispatch>,
     /// Origins allowed to call from a browser (none by default: same origin).
     pub cors: CorsPolicy,
+    /// Body size, request time and per-employee limits.
+    pub limits: Limits,
 }
 
 impl std::fmt::Debug for AppState {
@@ -35,6 +38,7 @@ impl std::fmt::Debug for AppState {
             .field("fingerprint", &self.fingerprint)
             .field("dispatch", &self.dispatch)
             .field("cors", &self.cors)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -55,7 +59,19 @@ impl AppState {
             fingerprint: Arc::new(fingerprint),
             dispatch: Arc::new(NoDispatch),
             cors: CorsPolicy::none(),
+            limits: Limits::default(),
         }
+        .with_limits(Limits::default())
+    }
+
+    /// Applies `limits` (the per-employee maximum is enforced by the store's creates).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.store = self
+            .store
+            .with_max_deposits_per_employee(limits.max_deposits_per_employee);
+        self.limits = limits;
+        self
     }
 
     /// Allows browser calls from the origins of `cors` (`ddctl serve --cors-origin`,

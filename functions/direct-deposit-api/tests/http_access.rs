@@ -43,10 +43,16 @@ async fn another_employees_records_are_401_code_11(s: &Server) {
     );
 }
 
-async fn unknown_tenant_is_404(s: &Server) {
+async fn unknown_tenant_is_401_code_11(s: &Server) {
+    // Decided: an unknown tenant is answered like a tenant the user does not belong to, so
+    // a token (even one minted for that tenant) learns nothing about which tenants exist.
     let tenant = "00000000-0000-4000-8000-0000000000ff";
     let r = s.get(&path(tenant, "1", "1"), &token(tenant, ALICE)).await;
-    assert_error(&r, 404, 50);
+    assert_error(&r, 401, 11);
+    let r = s
+        .get(&format!("/tenants/{tenant}/me"), &token(tenant, ALICE))
+        .await;
+    assert_error(&r, 401, 11);
 }
 
 async fn bad_ids_are_400_code_60(s: &Server) {
@@ -68,11 +74,22 @@ async fn bad_ids_are_400_code_60(s: &Server) {
         assert_error(&s.get(&path(T1, "1", id), &alice).await, 400, 60);
         assert_error(&s.get(&path(T1, id, "1"), &alice).await, 400, 60);
     }
-    assert_error(
-        &s.get(&format!("{}?pageToken=%21%21", alice_path()), &alice)
-            .await,
-        400,
-        60,
+    let r = s
+        .get(&format!("{}?pageToken=%21%21", alice_path()), &alice)
+        .await;
+    assert_error(&r, 400, 60);
+    assert_eq!(r.json["message"], "Invalid query parameter");
+    // The messages name the real limit, not just "positive".
+    let r = s.get(&path(T1, "1", "2147483648"), &alice).await;
+    assert_error(&r, 400, 60);
+    assert_eq!(r.json["message"], "Invalid path parameter");
+    assert!(
+        r.json["developerMessage"]
+            .as_str()
+            .unwrap()
+            .contains("1 to 2147483647"),
+        "{}",
+        r.text
     );
 }
 
@@ -209,7 +226,7 @@ async fn every_4xx_leaves_the_database_unchanged(s: &Server) {
 on_both!(
     bad_tokens_are_401_code_10,
     another_employees_records_are_401_code_11,
-    unknown_tenant_is_404,
+    unknown_tenant_is_401_code_11,
     bad_ids_are_400_code_60,
     other_tenant_token_is_401_code_11_without_data,
     every_4xx_leaves_the_database_unchanged,

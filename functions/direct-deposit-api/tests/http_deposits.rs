@@ -192,6 +192,27 @@ async fn delete_is_204(s: &Server) {
     assert_eq!(ended, 1);
 }
 
+/// 31 deposits for one employee: above the default maximum of 10, so these servers allow 40.
+fn roomy(state: direct_deposit_api::AppState) -> direct_deposit_api::AppState {
+    state.with_limits(direct_deposit_api::Limits {
+        max_deposits_per_employee: 40,
+        ..direct_deposit_api::Limits::default()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_with_page_token_sqlite() {
+    paging_with_page_token(&sqlite_with(roomy).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_with_page_token_postgres() {
+    if let Some(s) = postgres_with(roomy).await {
+        paging_with_page_token(&s).await;
+        s.store.close().await;
+    }
+}
+
 async fn paging_with_page_token(s: &Server) {
     let hr = token(T1, HR);
     let p = alice_path();
@@ -240,6 +261,8 @@ async fn idempotent_post_replays(s: &Server) {
     assert_eq!(again.status, 201);
     assert_eq!(again.json, first.json);
     assert_eq!(again.headers["idempotent-replayed"], "true");
+    // The replay promises what the first answer did, Location included.
+    assert_eq!(again.headers["location"], first.headers["location"]);
     assert_eq!(s.snapshot().await, before);
     let other = flat("727272727", 7.0);
     let r = s.send("POST", &p, Some(&alice), Some(&other), &key).await;
@@ -250,18 +273,35 @@ async fn idempotent_post_replays(s: &Server) {
     let hr = token(T1, HR);
     let r = s.send("POST", &p, Some(&hr), Some(&other), &key).await;
     assert_eq!(r.status, 201, "{}", r.text);
-    assert_error(
-        &s.send(
+    let r = s
+        .send(
             "POST",
             &p,
             Some(&alice),
             Some(&b),
             &[("idempotency-key", "")],
         )
-        .await,
-        400,
-        30,
+        .await;
+    assert_error(&r, 400, 30);
+    assert_eq!(r.json["message"], "Invalid request header");
+    // Once the deposit is deleted, the key no longer replays a deposit that is gone.
+    let id = first.json["id"].as_i64().unwrap();
+    let r = s
+        .send("DELETE", &format!("{p}/{id}"), Some(&alice), None, &[])
+        .await;
+    assert_eq!(r.status, 204);
+    let before = s.snapshot().await;
+    let gone = s.send("POST", &p, Some(&alice), Some(&b), &key).await;
+    assert_error(&gone, 409, 40);
+    assert!(
+        gone.json["developerMessage"]
+            .as_str()
+            .unwrap()
+            .contains("deleted"),
+        "{}",
+        gone.text
     );
+    assert_eq!(s.snapshot().await, before);
 }
 
 async fn approve_and_reject_roles(s: &Server) {
@@ -337,6 +377,70 @@ async fn approve_and_reject_roles(s: &Server) {
     assert_eq!(jobs, 2);
 }
 
+async fn rejected_deposit_cannot_be_patched(s: &Server) {
+    // Decided: a Rejected deposit is a decided change request. It is final, like an
+    // approval; the employee deletes it and submits a new one.
+    let p = alice_path();
+    let id = s
+        .create(&p, &token(T1, ALICE), &flat("56565656", 10.0))
+        .await;
+    s.reject(&p, id, "wrong bank").await;
+    let before = s.snapshot().await;
+    let r = s
+        .send(
+            "PATCH",
+            &format!("{p}/{id}"),
+            Some(&token(T1, ALICE)),
+            Some(&json!({"amount": 20})),
+            &[],
+        )
+        .await;
+    assert_error(&r, 409, 40);
+    assert!(
+        r.json["developerMessage"]
+            .as_str()
+            .unwrap()
+            .contains("Rejected")
+    );
+    assert_eq!(s.snapshot().await, before);
+    let preview = format!("/tenants/{T1}/companies/1/employees/1/paycheck-preview");
+    let edit = json!({"netPay": 100, "replacing": id,
+                      "proposed": {"amountType": "Flat", "amount": 20}});
+    assert_error(&s.post(&preview, &token(T1, ALICE), &edit).await, 409, 40);
+    let r = s
+        .send(
+            "DELETE",
+            &format!("{p}/{id}"),
+            Some(&token(T1, ALICE)),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 204);
+}
+
+async fn patch_halves_that_do_not_fit_are_409(s: &Server) {
+    let alice = token(T1, ALICE);
+    let p = alice_path();
+    let body = body("021000021", "70707070", "Percentage", Some(10.0));
+    let id = s.create(&p, &alice, &body).await;
+    let item = format!("{p}/{id}");
+    let before = s.snapshot().await;
+    for (patch, status, code) in [
+        (json!({"amount": 150}), 409, 40),
+        (json!({"amount": null}), 409, 40),
+        (json!({"amountType": "Flat"}), 409, 40),
+        (json!({"amount": -1}), 400, 30),
+        (json!({"amountType": "Percentage", "amount": 150}), 400, 30),
+    ] {
+        let r = s
+            .send("PATCH", &item, Some(&alice), Some(&patch), &[])
+            .await;
+        assert_error(&r, status, code);
+    }
+    assert_eq!(s.snapshot().await, before);
+}
+
 async fn patch_changes_amount_and_type(s: &Server) {
     let alice = token(T1, ALICE);
     let p = alice_path();
@@ -375,8 +479,9 @@ on_both!(
     invalid_bodies_are_400_code_30,
     duplicate_is_409,
     delete_is_204,
-    paging_with_page_token,
     idempotent_post_replays,
     approve_and_reject_roles,
     patch_changes_amount_and_type,
+    rejected_deposit_cannot_be_patched,
+    patch_halves_that_do_not_fit_are_409,
 );

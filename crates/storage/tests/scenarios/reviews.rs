@@ -1,7 +1,7 @@
 //! What HR admins review (the company's pending list, audited reveals), who a user is, and
 //! the deposits a paycheck split starts from.
 
-use dd_domain::Status;
+use dd_domain::{AmountType, DomainError, Status};
 use dd_storage::{
     ACTION_ACCOUNT_REVEALED, DEMO_TENANT_1, ENTITY_DIRECT_DEPOSIT, EmployeeKey, Role, StorageError,
     Store,
@@ -14,6 +14,8 @@ on_both!(
     reveal_is_audited_without_the_number,
     user_profile_names_tenant_and_employee,
     deposit_allocations_leave_out_end_dated,
+    per_employee_maximum_counts_active_deposits,
+    rejected_deposits_are_final,
 );
 
 fn bob() -> EmployeeKey<'static> {
@@ -161,4 +163,103 @@ async fn deposit_allocations_leave_out_end_dated(store: Store) {
         .await
         .unwrap();
     assert_eq!(store.deposit_allocations(alice()).await.unwrap().len(), 2);
+}
+
+async fn per_employee_maximum_counts_active_deposits(store: Store) {
+    let store = store.with_max_deposits_per_employee(3);
+    let mut ids = Vec::new();
+    for account in ["1001", "1002", "1003"] {
+        let d = store
+            .create_deposit(
+                alice(),
+                &deposit("021000021", account, flat(100)),
+                &admin(),
+                None,
+            )
+            .await
+            .unwrap();
+        ids.push(d.id);
+    }
+    let before = store.count_audit(DEMO_TENANT_1).await.unwrap();
+    let err = store
+        .create_deposit(
+            alice(),
+            &deposit("021000021", "1004", flat(100)),
+            &admin(),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StorageError::Domain(DomainError::TooManyDeposits { limit: 3 })
+    ));
+    assert!(err.to_string().contains("3 direct deposits"), "{err}");
+    assert_eq!(store.count_audit(DEMO_TENANT_1).await.unwrap(), before);
+    // The duplicate rule is reported first: it says more.
+    assert!(matches!(
+        store
+            .create_deposit(
+                alice(),
+                &deposit("021000021", "1001", flat(1)),
+                &admin(),
+                None
+            )
+            .await,
+        Err(StorageError::Domain(DomainError::Duplicate { .. }))
+    ));
+    // Another employee is not affected; an end-dated deposit no longer counts.
+    store
+        .create_deposit(
+            bob(),
+            &deposit("021000021", "1004", flat(100)),
+            &admin(),
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .approve_deposit(alice(), ids[0], &admin())
+        .await
+        .unwrap();
+    store
+        .delete_deposit(alice(), ids[0], &admin())
+        .await
+        .unwrap();
+    store
+        .create_deposit(
+            alice(),
+            &deposit("021000021", "1004", flat(100)),
+            &admin(),
+            None,
+        )
+        .await
+        .unwrap();
+}
+
+async fn rejected_deposits_are_final(store: Store) {
+    let d = store
+        .create_deposit(
+            alice(),
+            &deposit("021000021", "5555", flat(100)),
+            &admin(),
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .reject_deposit(alice(), d.id, "closed account", &admin())
+        .await
+        .unwrap();
+    let before = store.count_audit(DEMO_TENANT_1).await.unwrap();
+    let change = dd_domain::Allocation::new(AmountType::Flat, Some(2.0)).unwrap();
+    assert!(matches!(
+        store.update_deposit(alice(), d.id, change, &admin()).await,
+        Err(StorageError::Domain(DomainError::NotEditable {
+            status: Status::Rejected
+        }))
+    ));
+    assert_eq!(store.count_audit(DEMO_TENANT_1).await.unwrap(), before);
+    // Deleting it is how the employee starts over.
+    store.delete_deposit(alice(), d.id, &admin()).await.unwrap();
 }

@@ -64,10 +64,37 @@ struct RsaKey {
     key: VerifyingKey<Sha256>,
 }
 
-/// The keys tokens are checked against.
+/// The keys tokens are checked against, and the issuer / audience they must name.
 pub struct Verifier {
     hs256: Option<SecretSlice<u8>>,
     rs256: Vec<RsaKey>,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+/// The registered claims checked when configured (`aud` may be a string or a list).
+#[derive(Deserialize)]
+struct Registered {
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    aud: Option<Audience>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    fn contains(&self, wanted: &str) -> bool {
+        match self {
+            Self::One(a) => a == wanted,
+            Self::Many(list) => list.iter().any(|a| a == wanted),
+        }
+    }
 }
 
 impl std::fmt::Debug for Verifier {
@@ -75,6 +102,8 @@ impl std::fmt::Debug for Verifier {
         f.debug_struct("Verifier")
             .field("hs256", &self.hs256.as_ref().map(|_| "<redacted>"))
             .field("rs256_keys", &self.rs256.len())
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
             .finish()
     }
 }
@@ -90,7 +119,23 @@ impl Verifier {
         Self {
             hs256: hs256_secret,
             rs256: Vec::new(),
+            issuer: None,
+            audience: None,
         }
+    }
+
+    /// Requires tokens to carry `iss` equal to `issuer` (the SSO's issuer).
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Requires tokens to carry `aud` equal to (or, as a list, containing) `audience`.
+    #[must_use]
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
     }
 
     /// Adds the RSA keys of a JWKS document (`{"keys":[{"kty":"RSA","n","e",…}]}`); keys of
@@ -179,6 +224,19 @@ impl Verifier {
         let claims: Claims = decode_json(p)?;
         if claims.exp.saturating_add(LEEWAY_SECS) < unix_now() {
             return Err("token expired");
+        }
+        if self.issuer.is_some() || self.audience.is_some() {
+            let registered: Registered = decode_json(p)?;
+            if let Some(issuer) = &self.issuer
+                && registered.iss.as_deref() != Some(issuer.as_str())
+            {
+                return Err("wrong issuer");
+            }
+            if let Some(audience) = &self.audience
+                && !registered.aud.is_some_and(|a| a.contains(audience))
+            {
+                return Err("wrong audience");
+            }
         }
         if claims.account.tenant_id.is_empty() || claims.account.email.is_empty() {
             return Err("token lacks account claims");
@@ -307,6 +365,45 @@ mod tests {
             token.split('.').nth(1).unwrap()
         );
         assert_eq!(hs(b"s3cret").verify(&rs), Err("unsupported algorithm"));
+    }
+
+    #[test]
+    fn issuer_and_audience_when_configured() {
+        fn signed(payload: &serde_json::Value) -> String {
+            let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+            let body = URL_SAFE_NO_PAD.encode(payload.to_string());
+            let signed = format!("{header}.{body}");
+            let mut mac = Hmac::<Sha256>::new_from_slice(b"s3cret").unwrap();
+            mac.update(signed.as_bytes());
+            format!(
+                "{signed}.{}",
+                URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+            )
+        }
+        let base = serde_json::to_value(claims(unix_now() + 60)).unwrap();
+        let with = |iss: serde_json::Value, aud: serde_json::Value| {
+            let mut c = base.clone();
+            c["iss"] = iss;
+            c["aud"] = aud;
+            signed(&c)
+        };
+        let strict = hs(b"s3cret")
+            .with_issuer("https://sso.example")
+            .with_audience("dd-api");
+        let good = with("https://sso.example".into(), "dd-api".into());
+        assert!(strict.verify(&good).is_ok());
+        let listed = with(
+            "https://sso.example".into(),
+            serde_json::json!(["x", "dd-api"]),
+        );
+        assert!(strict.verify(&listed).is_ok());
+        let other_iss = with("https://evil.example".into(), "dd-api".into());
+        assert_eq!(strict.verify(&other_iss), Err("wrong issuer"));
+        let other_aud = with("https://sso.example".into(), "other".into());
+        assert_eq!(strict.verify(&other_aud), Err("wrong audience"));
+        assert_eq!(strict.verify(&signed(&base)), Err("wrong issuer"));
+        // Without configuration, neither is required.
+        assert!(hs(b"s3cret").verify(&signed(&base)).is_ok());
     }
 
     #[test]

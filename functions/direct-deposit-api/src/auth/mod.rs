@@ -80,8 +80,7 @@ pub fn authenticate(
 /// Steps 2–3: the token's user in the path's `tenant`.
 ///
 /// # Errors
-/// [`ApiError::Unauthorized`], [`ApiError::NotFound`], or [`ApiError::Unexpected`] when
-/// the database fails.
+/// [`ApiError::Unauthorized`], or [`ApiError::Unexpected`] when the database fails.
 pub async fn authorize_tenant(
     store: &Store,
     claims: &jwt::Claims,
@@ -90,9 +89,8 @@ pub async fn authorize_tenant(
     if claims.account.tenant_id != tenant {
         return Err(ApiError::Unauthorized("token is not valid for this tenant"));
     }
-    if !store.tenant_exists(tenant).await? {
-        return Err(ApiError::NotFound("tenant"));
-    }
+    // An unknown tenant has no users: the same 401 as an unknown user, so a token cannot
+    // tell which tenants exist.
     let user = store
         .find_user(tenant, &claims.account.email)
         .await?

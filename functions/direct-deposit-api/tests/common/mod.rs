@@ -116,6 +116,13 @@ pub async fn postgres() -> Option<Server> {
     Some(start(store, Some(db)).await)
 }
 
+/// A Postgres-backed API with `configure` applied to its state (`None`: no server).
+pub async fn postgres_with(configure: impl FnOnce(AppState) -> AppState) -> Option<Server> {
+    let db = PgDb::create().await?;
+    let store = db.store.clone();
+    Some(start_with(store, Some(db), configure).await)
+}
+
 /// A SQLite-backed API with `configure` applied to its state.
 pub async fn sqlite_with(configure: impl FnOnce(AppState) -> AppState) -> Server {
     start_with(
@@ -146,6 +153,11 @@ pub fn token_with_exp(tenant: &str, email: &str, exp: u64) -> String {
         exp,
     };
     sign_hs256(&claims, JWT_SECRET).unwrap()
+}
+
+/// The secret the test servers verify HS256 tokens with.
+pub fn jwt_secret() -> &'static [u8] {
+    JWT_SECRET
 }
 
 /// A token signed with the wrong secret.
@@ -227,6 +239,30 @@ impl Server {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::Null)
         };
+        Reply {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    /// Sends raw body bytes as `application/json`.
+    pub async fn send_bytes(&self, method: &str, path: &str, token: &str, body: Vec<u8>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
         Reply {
             status,
             headers,
