@@ -2,7 +2,7 @@
 // submit), see it pending, edit the amount, delete with a confirmation; errors in an error
 // summary that takes focus; the paycheck preview from the server; no token in localStorage.
 
-import { ACME, choose, expect, expectAccessible, signIn, test } from "./fixtures";
+import { ACME, choose, expect, expectAccessible, signIn, test, tokenFor } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -178,6 +178,14 @@ test("an employee who opens an admin page gets a clear not-allowed page", async 
   await page.goto("/app/approvals");
   await expect(page.getByRole("heading", { level: 1, name: "Not allowed" })).toBeVisible();
   await expectAccessible(page, "not allowed");
+});
+
+test("a token handed over in the URL fragment (single sign-on) signs in and leaves the URL", async ({ page, request }) => {
+  const token = await tokenFor(request, "alice@acme.example");
+  await page.goto(`/app/deposits#token=${token}`);
+  await expect(page.getByRole("heading", { level: 1, name: "Direct deposits" })).toBeVisible();
+  expect(page.url()).not.toContain("token");
+  expect(await page.evaluate(() => JSON.stringify(localStorage))).toBe("{}");
 });
 
 test("a token the API no longer accepts sends the user back to Sign in", async ({ page }) => {
