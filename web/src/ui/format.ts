@@ -32,20 +32,6 @@ export const STATUS_LABELS: Record<DepositStatus, string> = {
   "No Status": "No status",
 };
 
-/** A masked account number as the API sends it (`*****6789`), shown as `•••• 6789`. */
-export function displayAccount(accountNumber: string): string {
-  const shown = accountNumber.replace(/^\*+/, "");
-  if (shown === accountNumber) return accountNumber;
-  return shown ? `•••• ${shown}` : "••••";
-}
-
-/** Spoken form of a masked account, e.g. "account ending 6789". */
-export function spokenAccount(accountNumber: string): string {
-  const shown = accountNumber.replace(/^\*+/, "");
-  if (shown === accountNumber) return accountNumber;
-  return shown ? `ending ${shown}` : "hidden";
-}
-
 export function formatDateTime(rfc3339: string): string {
   const date = new Date(rfc3339);
   if (Number.isNaN(date.getTime())) return rfc3339;
