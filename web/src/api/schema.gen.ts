@@ -88,7 +88,10 @@ export interface paths {
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
+                /**
+                 * @description The direct deposit's id.
+                 * @example 1
+                 */
                 id: components["parameters"]["id"];
             };
             cookie?: never;
@@ -109,7 +112,10 @@ export interface paths {
                     tenantId: components["parameters"]["tenantId"];
                     companyId: components["parameters"]["companyId"];
                     employeeId: components["parameters"]["employeeId"];
-                    /** @description The direct deposit's id. */
+                    /**
+                     * @description The direct deposit's id.
+                     * @example 1
+                     */
                     id: components["parameters"]["id"];
                 };
                 cookie?: never;
@@ -133,7 +139,10 @@ export interface paths {
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
+                /**
+                 * @description The direct deposit's id.
+                 * @example 1
+                 */
                 id: components["parameters"]["id"];
             };
             cookie?: never;
@@ -153,7 +162,10 @@ export interface paths {
                     tenantId: components["parameters"]["tenantId"];
                     companyId: components["parameters"]["companyId"];
                     employeeId: components["parameters"]["employeeId"];
-                    /** @description The direct deposit's id. */
+                    /**
+                     * @description The direct deposit's id.
+                     * @example 1
+                     */
                     id: components["parameters"]["id"];
                 };
                 cookie?: never;
@@ -176,7 +188,10 @@ export interface paths {
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
+                /**
+                 * @description The direct deposit's id.
+                 * @example 1
+                 */
                 id: components["parameters"]["id"];
             };
             cookie?: never;
@@ -196,7 +211,10 @@ export interface paths {
                     tenantId: components["parameters"]["tenantId"];
                     companyId: components["parameters"]["companyId"];
                     employeeId: components["parameters"]["employeeId"];
-                    /** @description The direct deposit's id. */
+                    /**
+                     * @description The direct deposit's id.
+                     * @example 1
+                     */
                     id: components["parameters"]["id"];
                 };
                 cookie?: never;
@@ -219,7 +237,10 @@ export interface paths {
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
+                /**
+                 * @description The direct deposit's id.
+                 * @example 1
+                 */
                 id: components["parameters"]["id"];
             };
             cookie?: never;
@@ -239,7 +260,10 @@ export interface paths {
                     tenantId: components["parameters"]["tenantId"];
                     companyId: components["parameters"]["companyId"];
                     employeeId: components["parameters"]["employeeId"];
-                    /** @description The direct deposit's id. */
+                    /**
+                     * @description The direct deposit's id.
+                     * @example 1
+                     */
                     id: components["parameters"]["id"];
                 };
                 cookie?: never;
@@ -627,7 +651,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description CORS preflight answer. The `Access-Control-Allow-*` headers are present only for a configured origin. */
+        /** @description CORS preflight answer, on every path whatever its path values (they are only checked by the request that follows). The `Access-Control-Allow-*` headers are present only for a configured origin. */
         Preflight: {
             headers: {
                 "Access-Control-Allow-Origin"?: string;
@@ -643,7 +667,10 @@ export interface components {
         tenantId: string;
         companyId: components["schemas"]["LegacyId"];
         employeeId: components["schemas"]["LegacyId"];
-        /** @description The direct deposit's id. */
+        /**
+         * @description The direct deposit's id.
+         * @example 1
+         */
         id: components["schemas"]["LegacyId"];
         /**
          * @description Standard base64 (padded) of the 1-based page number written in decimal without leading
@@ -761,6 +788,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 250,
+                 *       "amountType": "Flat",
+                 *       "bankAccount": {
+                 *         "routingNumber": "021000021",
+                 *         "accountNumber": "123456789",
+                 *         "designation": "Checking"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewDirectDeposit"];
             };
         };
@@ -795,7 +833,10 @@ export interface operations {
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
+                /**
+                 * @description The direct deposit's id.
+                 * @example 1
+                 */
                 id: components["parameters"]["id"];
             };
             cookie?: never;
@@ -829,7 +870,10 @@ export interface operations {
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
+                /**
+                 * @description The direct deposit's id.
+                 * @example 1
+                 */
                 id: components["parameters"]["id"];
             };
             cookie?: never;
@@ -861,13 +905,21 @@ export interface operations {
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
+                /**
+                 * @description The direct deposit's id.
+                 * @example 1
+                 */
                 id: components["parameters"]["id"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 300
+                 *     }
+                 */
                 "application/json": components["schemas"]["DirectDepositPatch"];
             };
         };
@@ -901,7 +953,10 @@ export interface operations {
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
+                /**
+                 * @description The direct deposit's id.
+                 * @example 1
+                 */
                 id: components["parameters"]["id"];
             };
             cookie?: never;
@@ -936,13 +991,21 @@ export interface operations {
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
+                /**
+                 * @description The direct deposit's id.
+                 * @example 1
+                 */
                 id: components["parameters"]["id"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "The routing number belongs to a closed bank."
+                 *     }
+                 */
                 "application/json": components["schemas"]["Rejection"];
             };
         };
@@ -976,7 +1039,10 @@ export interface operations {
                 tenantId: components["parameters"]["tenantId"];
                 companyId: components["parameters"]["companyId"];
                 employeeId: components["parameters"]["employeeId"];
-                /** @description The direct deposit's id. */
+                /**
+                 * @description The direct deposit's id.
+                 * @example 1
+                 */
                 id: components["parameters"]["id"];
             };
             cookie?: never;
@@ -1015,6 +1081,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "netPay": 2500,
+                 *       "proposed": {
+                 *         "amountType": "Percentage",
+                 *         "amount": 10
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PaycheckPreviewRequest"];
             };
         };
