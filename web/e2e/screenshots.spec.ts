@@ -14,6 +14,9 @@ const DOCS = join(import.meta.dirname, "..", "..", "docs", "screenshots");
 
 async function shoot(page: Page, name: string, width: number): Promise<void> {
   await expectAccessible(page, `${name} at ${width}px`);
+  // Reflow (WCAG 1.4.10): nothing may need horizontal scrolling, which axe does not check.
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(scrollWidth, `${name} at ${width}px scrolls sideways`).toBeLessThanOrEqual(width);
   mkdirSync(OUT, { recursive: true });
   await page.screenshot({ path: join(OUT, `${name}-${width}.png`), fullPage: true });
   if (process.env.DD_SCREENSHOTS === "docs") {
