@@ -36,11 +36,18 @@ pub struct Store {
 /// The schema, written once. `@ID_PK@` is the only construct without portable DDL: SQLite
 /// wants `INTEGER PRIMARY KEY AUTOINCREMENT` (AUTOINCREMENT so a removed deposit's id is
 /// never handed out again), Postgres an identity column.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial schema",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial schema",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        3,
+        "legacy import",
+        include_str!("../migrations/0003_legacy_import.sql"),
+    ),
+];
 
 const ID_PK_TOKEN: &str = "@ID_PK@";
 
