@@ -44,8 +44,8 @@ pub async fn payroll_account(
         .or_else(|| inputs.stored.map(|s| s.api_base_url.clone()))
     else {
         bail!(
-            "give --payroll-api-url: the payroll suite's base URL (the legacy API had it in \
-             its configuration, not in the tenant database)"
+            "give --payroll-api-url: the payroll suite's base URL (it is not in the tenant \
+             database)"
         );
     };
     let (client_id, company_id) = defaults(inputs, notes);

@@ -5,6 +5,7 @@
 mod common;
 
 mod api;
+mod export_queries;
 mod mapping;
 mod payroll;
 mod refusals;
