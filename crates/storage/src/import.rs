@@ -129,7 +129,7 @@ pub struct ImportMode {
 
 /// How many of one kind of row were added, changed or already as in the source.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
+pub struct ImportCounts {
     /// Inserted.
     pub added: u64,
     /// Updated to match the source.
@@ -138,7 +138,7 @@ pub struct Counts {
     pub unchanged: u64,
 }
 
-impl Counts {
+impl ImportCounts {
     pub(crate) const fn changed(&self) -> bool {
         self.added + self.updated > 0
     }

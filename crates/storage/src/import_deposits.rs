@@ -20,7 +20,7 @@ use sqlx::{Any, Transaction};
 
 use crate::audit::record_deposit_change;
 use crate::error::StorageError;
-use crate::import::{Counts, ImportDeposit, ImportRefusal, LegacyImport};
+use crate::import::{ImportCounts, ImportDeposit, ImportRefusal, LegacyImport};
 use crate::import_rows::{
     Stored, insert, load_remembered, load_stored, remember, taken_elsewhere, update,
 };
@@ -30,7 +30,7 @@ use crate::rules::{ActiveDeposit, check_create};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct DepositCounts {
     /// Inserted / updated / already as in the source.
-    pub imported: Counts,
+    pub imported: ImportCounts,
     /// Left as they are because the new system changed them after their import.
     pub kept_newer: u64,
     /// Imported before and removed through the new system since: not re-created.

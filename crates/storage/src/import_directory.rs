@@ -10,7 +10,7 @@ use sqlx::{Any, Row, Transaction};
 use crate::connect::now_ms;
 use crate::directory::{PayrollAccount, upsert_payroll_account, upsert_user};
 use crate::error::StorageError;
-use crate::import::{Counts, ImportCompany, ImportEmployee, LegacyImport};
+use crate::import::{ImportCompany, ImportCounts, ImportEmployee, LegacyImport};
 
 /// What the directory half did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -20,13 +20,13 @@ pub struct DirectoryCounts {
     /// The tenant's name changed.
     pub tenant_renamed: bool,
     /// Companies.
-    pub companies: Counts,
+    pub companies: ImportCounts,
     /// Employees.
-    pub employees: Counts,
+    pub employees: ImportCounts,
     /// Users.
-    pub users: Counts,
+    pub users: ImportCounts,
     /// The payroll service account (at most one).
-    pub payroll_account: Counts,
+    pub payroll_account: ImportCounts,
 }
 
 impl DirectoryCounts {
@@ -106,7 +106,7 @@ async fn company(
     tx: &mut Tx,
     tenant: &str,
     c: &ImportCompany,
-    counts: &mut Counts,
+    counts: &mut ImportCounts,
 ) -> Result<(), StorageError> {
     let stored = sqlx::query(
         "SELECT name, payroll_client_id, payroll_company_id FROM companies \
@@ -150,7 +150,7 @@ async fn employee(
     tx: &mut Tx,
     tenant: &str,
     e: &ImportEmployee,
-    counts: &mut Counts,
+    counts: &mut ImportCounts,
 ) -> Result<(), StorageError> {
     let stored = sqlx::query(
         "SELECT first_name, last_name, payroll_employee_id FROM employees \
@@ -200,7 +200,11 @@ async fn employee(
     Ok(())
 }
 
-async fn users(tx: &mut Tx, plan: &LegacyImport, counts: &mut Counts) -> Result<(), StorageError> {
+async fn users(
+    tx: &mut Tx,
+    plan: &LegacyImport,
+    counts: &mut ImportCounts,
+) -> Result<(), StorageError> {
     let rows =
         sqlx::query("SELECT email, role, company_id, employee_id FROM users WHERE tenant_id = $1")
             .bind(plan.tenant_id.as_str())
@@ -239,7 +243,7 @@ async fn payroll_account(
     tx: &mut Tx,
     tenant: &str,
     account: &PayrollAccount,
-    counts: &mut Counts,
+    counts: &mut ImportCounts,
 ) -> Result<(), StorageError> {
     let stored = sqlx::query(
         "SELECT api_base_url, username, password_ciphertext, client_id, company_id \

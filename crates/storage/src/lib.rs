@@ -35,8 +35,8 @@ pub use directory::{PayrollAccount, Role, UserRecord};
 pub use error::{DbFailure, StorageError};
 pub use idempotency::{IdempotencyInput, RenderResponse, StoredResponse};
 pub use import::{
-    Counts, ImportCompany, ImportDeposit, ImportEmployee, ImportMode, ImportOutcome, ImportRefusal,
-    ImportUser, LegacyImport,
+    ImportCompany, ImportCounts, ImportDeposit, ImportEmployee, ImportMode, ImportOutcome,
+    ImportRefusal, ImportUser, LegacyImport,
 };
 pub use import_deposits::{DEPOSIT_TABLE, DepositCounts};
 pub use import_directory::DirectoryCounts;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
-use dd_storage::{Counts, ImportMode, ImportOutcome};
+use dd_storage::{ImportCounts, ImportMode, ImportOutcome};
 
 use super::verify::{VerifiedRow, tally};
 use crate::data_dir::create_if_missing;
@@ -216,7 +216,7 @@ fn line<K: std::fmt::Display>(pairs: Vec<(K, u64)>) -> String {
         .join(", ")
 }
 
-fn counts(c: Counts) -> String {
+fn counts(c: ImportCounts) -> String {
     format!(
         "{} added, {} updated, {} unchanged",
         c.added, c.updated, c.unchanged
