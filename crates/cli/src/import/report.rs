@@ -35,8 +35,9 @@ impl Report<'_> {
         if !self.mode.keep_going && refused > 0 {
             let verb = if self.mode.dry_run { "would be" } else { "was" };
             format!(
-                "{refused} rows refused: nothing {verb} imported (fix them in the legacy data, \
-                 or give --keep-going to import the rest)"
+                "{} refused: nothing {verb} imported (fix them in the legacy data, \
+                 or give --keep-going to import the rest)",
+                rows(refused)
             )
         } else if self.mode.dry_run {
             format!(
@@ -95,7 +96,7 @@ impl Report<'_> {
             o.deposits.removed_since_import
         )?;
         writeln!(t)?;
-        writeln!(t, "refused: {} rows (refused.csv)", o.refused.len())?;
+        writeln!(t, "refused: {} (refused.csv)", rows(o.refused.len()))?;
         let shown = if all_refusals {
             o.refused.len()
         } else {
@@ -214,6 +215,14 @@ fn line<K: std::fmt::Display>(pairs: Vec<(K, u64)>) -> String {
         .map(|(k, n)| format!("{k}: {n}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn rows(n: usize) -> String {
+    if n == 1 {
+        "1 row".to_owned()
+    } else {
+        format!("{n} rows")
+    }
 }
 
 fn counts(c: ImportCounts) -> String {
