@@ -10,8 +10,10 @@
 mod decrypt;
 mod delivery;
 mod demo;
+mod local_sign_in;
 mod lock;
 mod shutdown;
+mod web;
 
 use std::future::IntoFuture as _;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -25,7 +27,7 @@ use dd_crypto::envelope::{EnvelopeCipher, LocalKeyProvider};
 use dd_delivery::{CredentialSource, Deliverer, PayrollSuite, RetryPolicy};
 use dd_payroll::sim::{SimState, serve_state};
 use dd_storage::{Role, Store};
-use direct_deposit_api::{AppState, FingerprintKey, Verifier, app};
+use direct_deposit_api::{AppState, CorsPolicy, FingerprintKey, Limits, Verifier, app};
 use secrecy::{SecretSlice, SecretString};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -57,6 +59,16 @@ pub struct ServeArgs {
     // the tenants' payroll passwords; default: the data directory's `decrypt-key.json`.
     #[command(flatten)]
     pub key: KeyArgs,
+    /// Allow browser calls from this exact origin (`http://host:port`); repeatable. Not
+    /// needed for the web app at /app/, which is on the API's origin.
+    #[arg(
+        long = "cors-origin",
+        value_name = "ORIGIN",
+        env = "DD_CORS_ORIGINS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }
 
 /// Runs `ddctl serve` until SIGTERM or Ctrl-C.
@@ -118,12 +130,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Payroll delivery: right after each commit, plus a drain loop as the safety net that
     // retries what failed (backoff) and what a crash left leased.
     let delivery = delivery::LocalDelivery::start(deliverer(&data, &decrypt_key, store.clone())?);
-    let state = state(&data, store.clone())?.with_dispatch(delivery.clone());
+    let cors = CorsPolicy::allow(&args.cors_origins)?;
+    // The API's limits read the Lambda's settings (DD_MAX_DEPOSITS_PER_EMPLOYEE, …).
+    let limits = Limits::from_lookup(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))?;
+    let state = state(&data, store.clone())?
+        .with_dispatch(delivery.clone())
+        .with_cors(cors)
+        .with_limits(limits);
     // Local-only routes merge into the API's router here (the Lambda never mounts them).
-    let router = app(state).merge(decrypt::router(
-        SecretString::from(String::from(decrypt_key.as_str())),
-        Arc::new(EnvelopeCipher::new(local_kek(&data)?)),
-    ));
+    let router = app(state)
+        .merge(decrypt::router(
+            SecretString::from(String::from(decrypt_key.as_str())),
+            Arc::new(EnvelopeCipher::new(local_kek(&data)?)),
+        ))
+        .merge(web::router())
+        .merge(local_sign_in::router(&data.path, &seed)?);
     let banner = Banner {
         data: &data,
         created: dir_created || keys_created,
@@ -279,6 +300,7 @@ fn print_banner(b: &Banner<'_>, seed: &dd_storage::DemoSeed) -> anyhow::Result<(
         "  decryptor:              POST {api_url}/decrypt (legacy key: {key}; dd1: envelopes: \
          {dir}/kek.json)"
     )?;
+    writeln!(out, "  web app:                {api_url}/app/")?;
     writeln!(out)?;
     writeln!(out, "Tokens (valid {} h):", DEFAULT_TTL_SECS / 3600)?;
     for user in demo::users(seed) {

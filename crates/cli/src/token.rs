@@ -100,7 +100,7 @@ pub fn run(args: &TokenArgs) -> anyhow::Result<()> {
         && wanted.as_str() != role
     {
         bail!(
-            "employee {} of tenant {} is a {role}, not an {}",
+            "employee {} of tenant {} has the role {role}, not {}",
             args.employee,
             args.tenant,
             wanted.as_str()

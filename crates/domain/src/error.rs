@@ -35,8 +35,8 @@ pub enum DuplicateKind {
 /// Everything that can go wrong in `dd-domain`.
 ///
 /// Suggested API mapping (docs/architecture.md §2.4): `InvalidField` → 400 / code 30,
-/// `Duplicate` → 409 / code 40, `InvalidTransition` → 409 / code 40 (the resource is in a
-/// state that conflicts with the request).
+/// `Duplicate`, `InvalidTransition`, `NotEditable`, `TooManyDeposits` → 409 / code 40 (the
+/// resource is in a state that conflicts with the request).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// A field's value breaks a format or range rule.
@@ -63,6 +63,19 @@ pub enum DomainError {
         /// The requested status.
         to: Status,
     },
+    /// The deposit's status does not allow changing it at all (a Rejected deposit is a
+    /// decided change request: it is deleted and submitted anew, never edited).
+    #[error("a {status} deposit cannot be changed; delete it and create a new one")]
+    NotEditable {
+        /// The current status.
+        status: Status,
+    },
+    /// The employee already has the most active deposits allowed.
+    #[error("employee already has {limit} direct deposits, the most allowed; delete one first")]
+    TooManyDeposits {
+        /// The configured maximum.
+        limit: u32,
+    },
 }
 
 impl DomainError {
@@ -76,7 +89,10 @@ impl DomainError {
     pub const fn field(&self) -> Option<&'static str> {
         match self {
             Self::InvalidField { field, .. } => Some(field),
-            Self::Duplicate { .. } | Self::InvalidTransition { .. } => None,
+            Self::Duplicate { .. }
+            | Self::InvalidTransition { .. }
+            | Self::NotEditable { .. }
+            | Self::TooManyDeposits { .. } => None,
         }
     }
 
@@ -85,7 +101,10 @@ impl DomainError {
     pub const fn reason(&self) -> Option<&'static str> {
         match self {
             Self::InvalidField { reason, .. } => Some(reason),
-            Self::Duplicate { .. } | Self::InvalidTransition { .. } => None,
+            Self::Duplicate { .. }
+            | Self::InvalidTransition { .. }
+            | Self::NotEditable { .. }
+            | Self::TooManyDeposits { .. } => None,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Direct-deposit types and rules (docs/architecture.md §2.4): routing numbers with the ABA checksum,
 //! account numbers as secrets with masking, amount types and allocations, the status
-//! lifecycle, and the per-employee uniqueness rules.
+//! lifecycle, the per-employee uniqueness rules, and the paycheck split.
 //!
 //! No I/O, no async, no logging: storage and the API build on these types. Every failure is
 //! a [`DomainError`], whose messages never contain an account number.
@@ -9,6 +9,7 @@ mod account;
 mod allocation;
 mod designation;
 mod error;
+mod paycheck;
 mod routing;
 mod rules;
 mod status;
@@ -20,6 +21,9 @@ pub use allocation::{
 };
 pub use designation::Designation;
 pub use error::{DomainError, DuplicateKind, fields};
+pub use paycheck::{
+    NET_PAY_FIELD, NetPay, Split, SplitInput, SplitLine, format_money, split_paycheck,
+};
 pub use routing::RoutingNumber;
 pub use rules::{ExistingDeposit, NewDeposit, check_new_deposit, check_update};
 pub use status::{DeleteAction, Status};

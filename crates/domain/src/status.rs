@@ -65,6 +65,19 @@ impl Status {
         }
     }
 
+    /// Whether the amount type / amount may be changed: a Rejected deposit is a decided
+    /// change request, final like any decision (delete it and create a new one); Pending,
+    /// Approved (re-sent to payroll) and No Status deposits may be changed.
+    ///
+    /// # Errors
+    /// [`DomainError::NotEditable`] for a Rejected deposit.
+    pub fn check_editable(self) -> Result<(), DomainError> {
+        match self {
+            Self::Rejected => Err(DomainError::NotEditable { status: self }),
+            Self::Pending | Self::Approved | Self::NoStatus => Ok(()),
+        }
+    }
+
     fn transition(self, to: Self) -> Result<Self, DomainError> {
         // Only a decision on a pending deposit is allowed; a decided one is final.
         match self {
@@ -122,6 +135,18 @@ mod tests {
                     to: Status::Rejected
                 })
             );
+        }
+    }
+
+    #[test]
+    fn rejected_is_not_editable() {
+        let err = Status::Rejected.check_editable().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a Rejected deposit cannot be changed; delete it and create a new one"
+        );
+        for s in [Status::Pending, Status::Approved, Status::NoStatus] {
+            assert_eq!(s.check_editable(), Ok(()));
         }
     }
 

@@ -26,7 +26,7 @@ pub struct AuditRecord {
     pub entity: String,
     /// The entity's id.
     pub entity_id: i64,
-    /// `create`, `update`, `approve`, `reject`, `delete`, `end_date`.
+    /// `create`, `update`, `approve`, `reject`, `delete`, `end_date`, `account_revealed`.
     pub action: String,
     /// The acting user's id, if a user acted.
     pub actor_user_id: Option<i64>,
@@ -40,7 +40,8 @@ pub struct AuditRecord {
     pub created_at: i64,
 }
 
-/// Writes the audit row of a deposit change inside `tx`.
+/// Writes the audit row of a deposit change inside `tx` (or of an access such as a
+/// reveal, where `new` is the unchanged, masked snapshot).
 pub(crate) async fn record_deposit_change(
     tx: &mut Transaction<'static, Any>,
     action: &'static str,

@@ -31,6 +31,33 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    max_deposits_per_employee: u32,
+}
+
+/// Active deposits an employee may have unless configured otherwise (payroll vendors
+/// allow 3 to 20).
+pub const DEFAULT_MAX_DEPOSITS_PER_EMPLOYEE: u32 = 10;
+
+/// How long a caller waits for a pooled connection unless configured otherwise: long
+/// enough for a burst, short enough that a saturated pool answers instead of hanging.
+pub const DEFAULT_POOL_WAIT: Duration = Duration::from_secs(2);
+
+/// Pool settings of [`Store::connect_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Longest wait for a free connection before [`crate::DbFailure::PoolTimeout`].
+    pub wait: Duration,
+    /// Connections at most (ignored for `sqlite::memory:`, which has exactly one).
+    pub max_connections: Option<u32>,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            wait: DEFAULT_POOL_WAIT,
+            max_connections: None,
+        }
+    }
 }
 
 /// The schema, written once. `@ID_PK@` is the only construct without portable DDL: SQLite
@@ -41,6 +68,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         1,
         "initial schema",
         include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "reviews: rejection reason, pending index",
+        include_str!("../migrations/0002_reviews.sql"),
     ),
     (
         3,
@@ -107,6 +139,14 @@ impl Store {
     /// [`StorageError::InvalidInput`] for an unknown scheme, [`StorageError::Database`] when
     /// the database cannot be reached.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        Self::connect_with(url, PoolSettings::default()).await
+    }
+
+    /// [`Store::connect`] with explicit pool settings.
+    ///
+    /// # Errors
+    /// As [`Store::connect`].
+    pub async fn connect_with(url: &str, settings: PoolSettings) -> Result<Self, StorageError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -118,7 +158,7 @@ impl Store {
             ));
         };
         let in_memory = backend == Backend::Sqlite && url.contains(":memory:");
-        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let mut options = AnyPoolOptions::new().acquire_timeout(settings.wait);
         if in_memory {
             options = options
                 .max_connections(1)
@@ -128,7 +168,8 @@ impl Store {
         } else if backend == Backend::Sqlite {
             // WAL lets `ddctl drain` read while the server writes. Best effort: a read-only
             // file cannot switch, and still works in its current mode.
-            options = options.max_connections(4).after_connect(|conn, _meta| {
+            let max = settings.max_connections.unwrap_or(4);
+            options = options.max_connections(max).after_connect(|conn, _meta| {
                 Box::pin(async move {
                     if let Err(e) = conn.execute("PRAGMA journal_mode = WAL").await {
                         tracing::warn!(error = %StorageError::from(e), "could not enable WAL");
@@ -137,11 +178,28 @@ impl Store {
                 })
             });
         } else {
-            options = options.max_connections(8);
+            options = options.max_connections(settings.max_connections.unwrap_or(8));
         }
         let pool = options.connect(url).await?;
         tracing::debug!(?backend, "database pool open");
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            max_deposits_per_employee: DEFAULT_MAX_DEPOSITS_PER_EMPLOYEE,
+        })
+    }
+
+    /// This store with a different maximum of active deposits per employee (at least 1).
+    #[must_use]
+    pub fn with_max_deposits_per_employee(mut self, max: u32) -> Self {
+        self.max_deposits_per_employee = max.max(1);
+        self
+    }
+
+    /// The maximum of active deposits per employee that creates enforce.
+    #[must_use]
+    pub const fn max_deposits_per_employee(&self) -> u32 {
+        self.max_deposits_per_employee
     }
 
     /// Applies the embedded migrations that are not applied yet.

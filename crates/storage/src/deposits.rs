@@ -1,7 +1,7 @@
 //! Direct-deposit writes: each one checks the rules, writes the row, the audit row and (for
 //! changes payroll must see) the outbox job in ONE transaction.
 
-use dd_domain::{Allocation, DeleteAction, Status};
+use dd_domain::{Allocation, DeleteAction, DomainError, DuplicateKind, Status};
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::record_deposit_change;
@@ -13,7 +13,7 @@ use crate::outbox::enqueue;
 use crate::records::{
     Actor, Committed, DEPOSIT_COLUMNS, DeleteOutcome, DepositRecord, EmployeeKey, NewDepositRecord,
 };
-use crate::rules::{ActiveDeposit, check_create, check_remainder};
+use crate::rules::{EmployeeTally, check_create};
 
 /// What a lost race against a concurrent writer of the same employee's deposits looks like.
 const RACE: &str = "the employee's deposits changed concurrently; retry";
@@ -35,7 +35,9 @@ impl Store {
     ///
     /// # Errors
     /// [`StorageError::NotFound`] for an unknown employee (in this tenant and company);
-    /// [`StorageError::Domain`] with `Duplicate` when the rules refuse it;
+    /// [`StorageError::Domain`] with `Duplicate` when the rules refuse it, or with
+    /// `TooManyDeposits` when the employee already has
+    /// [`Store::max_deposits_per_employee`] active deposits;
     /// [`StorageError::Conflict`] on a concurrent create or a reused idempotency key;
     /// [`StorageError::InvalidInput`] for empty ciphertext / fingerprint or a bad last 4.
     pub async fn create_deposit(
@@ -47,11 +49,15 @@ impl Store {
     ) -> Result<DepositRecord, StorageError> {
         validate_new(new)?;
         let mut tx = self.begin_write().await?;
-        if !employee_exists_in(&mut tx, key).await? {
+        if !self.lock_employee(&mut tx, key).await? {
             return Err(StorageError::NotFound("employee"));
         }
-        let active = load_active(&mut tx, key).await?;
-        check_create(&active, new)?;
+        let tally = tally(&mut tx, key, new).await?;
+        check_create(
+            &tally,
+            new.allocation.is_balance_remainder(),
+            self.max_deposits_per_employee(),
+        )?;
         let now = now_ms();
         let sql = format!(
             "INSERT INTO direct_deposits (tenant_id, company_id, employee_id, routing_number, \
@@ -91,8 +97,9 @@ impl Store {
     ///
     /// # Errors
     /// [`StorageError::NotFound`] when the deposit is not an active deposit of this
-    /// employee; [`StorageError::Domain`] with `Duplicate` for a second Balance Remainder;
-    /// [`StorageError::Conflict`] on a concurrent change.
+    /// employee; [`StorageError::Domain`] with `Duplicate` for a second Balance Remainder,
+    /// with `NotEditable` for a Rejected deposit; [`StorageError::Conflict`] on a
+    /// concurrent change.
     pub async fn update_deposit(
         &self,
         key: EmployeeKey<'_>,
@@ -102,9 +109,21 @@ impl Store {
     ) -> Result<Committed<DepositRecord>, StorageError> {
         let mut tx = self.begin_write().await?;
         let old = self.load_for_write(&mut tx, key, id).await?;
-        let active = load_active(&mut tx, key).await?;
-        check_remainder(&active, Some(id), allocation.amount_type())?;
-        let new = write_back(&mut tx, &old, old.status, allocation, None).await?;
+        old.status.check_editable()?;
+        if allocation.is_balance_remainder()
+            && let Some(existing_id) = other_remainder(&mut tx, key, id).await?
+        {
+            return Err(DomainError::Duplicate {
+                kind: DuplicateKind::BalanceRemainder,
+                existing_id,
+            }
+            .into());
+        }
+        let change = Change {
+            allocation,
+            ..Change::keep(&old)
+        };
+        let new = write_back(&mut tx, &old, &change).await?;
         record_deposit_change(&mut tx, "update", actor, Some(&old), Some(&new)).await?;
         let payroll_job = if new.status == Status::Approved {
             Some(enqueue(&mut tx, JobAction::Upsert, &new).await?)
@@ -156,12 +175,15 @@ impl Store {
                 }
             }
             DeleteAction::EndDate => {
-                let new =
-                    write_back(&mut tx, &old, old.status, old.allocation, Some(now_ms())).await?;
+                let change = Change {
+                    end_dated_at: Some(now_ms()),
+                    ..Change::keep(&old)
+                };
+                let new = write_back(&mut tx, &old, &change).await?;
                 record_deposit_change(&mut tx, "end_date", actor, Some(&old), Some(&new)).await?;
                 let job = enqueue(&mut tx, JobAction::EndDate, &new).await?;
                 Committed {
-                    value: DeleteOutcome::EndDated(new),
+                    value: DeleteOutcome::EndDated(Box::new(new)),
                     payroll_job: Some(job),
                 }
             }
@@ -185,7 +207,11 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let old = self.load_for_write(&mut tx, key, id).await?;
         let status = old.status.approve()?;
-        let new = write_back(&mut tx, &old, status, old.allocation, None).await?;
+        let change = Change {
+            status,
+            ..Change::keep(&old)
+        };
+        let new = write_back(&mut tx, &old, &change).await?;
         record_deposit_change(&mut tx, "approve", actor, Some(&old), Some(&new)).await?;
         let job = enqueue(&mut tx, JobAction::Upsert, &new).await?;
         tx.commit().await?;
@@ -196,20 +222,30 @@ impl Store {
         })
     }
 
-    /// Rejects a Pending deposit (it never reaches payroll).
+    /// Rejects a Pending deposit (it never reaches payroll), recording the HR admin's
+    /// `reason` (already validated by the caller) on the row and in the audit row.
     ///
     /// # Errors
-    /// As [`Store::approve_deposit`].
+    /// As [`Store::approve_deposit`]; [`StorageError::InvalidInput`] for an empty reason.
     pub async fn reject_deposit(
         &self,
         key: EmployeeKey<'_>,
         id: i64,
+        reason: &str,
         actor: &Actor,
     ) -> Result<DepositRecord, StorageError> {
+        if reason.trim().is_empty() {
+            return Err(StorageError::InvalidInput("rejection reason is empty"));
+        }
         let mut tx = self.begin_write().await?;
         let old = self.load_for_write(&mut tx, key, id).await?;
         let status = old.status.reject()?;
-        let new = write_back(&mut tx, &old, status, old.allocation, None).await?;
+        let change = Change {
+            status,
+            rejection_reason: Some(reason),
+            ..Change::keep(&old)
+        };
+        let new = write_back(&mut tx, &old, &change).await?;
         record_deposit_change(&mut tx, "reject", actor, Some(&old), Some(&new)).await?;
         tx.commit().await?;
         tracing::info!(deposit = id, "direct deposit rejected");
@@ -240,6 +276,30 @@ impl Store {
         } else {
             Err(StorageError::NotFound("deposit"))
         }
+    }
+
+    /// Whether the employee exists; on Postgres its row stays locked until the transaction
+    /// ends, so concurrent creates for one employee take turns and the per-employee
+    /// maximum holds exactly (SQLite's IMMEDIATE transaction already serialises writers).
+    async fn lock_employee(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        key: EmployeeKey<'_>,
+    ) -> Result<bool, StorageError> {
+        let lock = match self.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "SELECT id FROM employees WHERE tenant_id = $1 AND company_id = $2 AND id = $3{lock}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(key.tenant)
+            .bind(key.company)
+            .bind(key.employee)
+            .fetch_optional(&mut **tx)
+            .await?;
+        Ok(row.is_some())
     }
 
     /// Loads an active deposit of the employee for a write; on Postgres the row stays
@@ -286,31 +346,50 @@ fn validate_new(new: &NewDepositRecord) -> Result<(), StorageError> {
     Ok(())
 }
 
-/// Writes the new status / allocation / end date of `old`, fenced on its version.
-async fn write_back(
-    tx: &mut Transaction<'static, Any>,
-    old: &DepositRecord,
+/// The mutable columns of a deposit after a change.
+struct Change<'a> {
     status: Status,
     allocation: Allocation,
     end_dated_at: Option<i64>,
+    rejection_reason: Option<&'a str>,
+}
+
+impl<'a> Change<'a> {
+    /// Everything as `old` has it.
+    fn keep(old: &'a DepositRecord) -> Self {
+        Self {
+            status: old.status,
+            allocation: old.allocation,
+            end_dated_at: old.end_dated_at,
+            rejection_reason: old.rejection_reason.as_deref(),
+        }
+    }
+}
+
+/// Writes `change` over `old`, fenced on its version.
+async fn write_back(
+    tx: &mut Transaction<'static, Any>,
+    old: &DepositRecord,
+    change: &Change<'_>,
 ) -> Result<DepositRecord, StorageError> {
     let sql = format!(
         "UPDATE direct_deposits SET status = $1, amount_type = $2, amount = $3, \
-         end_dated_at = $4, version = version + 1, updated_at = $5 \
+         end_dated_at = $4, rejection_reason = $11, version = version + 1, updated_at = $5 \
          WHERE tenant_id = $6 AND company_id = $7 AND employee_id = $8 AND id = $9 \
          AND version = $10 RETURNING {DEPOSIT_COLUMNS}"
     );
     let row = sqlx::query(&sql)
-        .bind(status.as_str())
-        .bind(allocation.amount_type().as_str())
-        .bind(allocation.stored_amount())
-        .bind(end_dated_at.or(old.end_dated_at))
+        .bind(change.status.as_str())
+        .bind(change.allocation.amount_type().as_str())
+        .bind(change.allocation.stored_amount())
+        .bind(change.end_dated_at)
         .bind(now_ms())
         .bind(old.tenant_id.as_str())
         .bind(old.company_id)
         .bind(old.employee_id)
         .bind(old.id)
         .bind(old.version)
+        .bind(change.rejection_reason)
         .fetch_optional(&mut **tx)
         .await
         .map_err(|e| race_to_conflict(e.into()))?
@@ -318,47 +397,50 @@ async fn write_back(
     DepositRecord::from_row(&row)
 }
 
-pub(crate) async fn employee_exists_in(
+/// The create's view of the employee's active deposits, in one aggregate query.
+async fn tally(
     tx: &mut Transaction<'static, Any>,
     key: EmployeeKey<'_>,
-) -> Result<bool, StorageError> {
+    new: &NewDepositRecord,
+) -> Result<EmployeeTally, StorageError> {
     let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM employees WHERE tenant_id = $1 AND company_id = $2 AND id = $3",
+        "SELECT COUNT(*) AS n, \
+         MAX(CASE WHEN routing_number = $4 AND account_fingerprint = $5 THEN id END) AS same, \
+         MAX(CASE WHEN amount_type = 'Balance Remainder' THEN id END) AS remainder \
+         FROM direct_deposits WHERE tenant_id = $1 AND company_id = $2 \
+         AND employee_id = $3 AND end_dated_at IS NULL",
     )
     .bind(key.tenant)
     .bind(key.company)
     .bind(key.employee)
+    .bind(new.routing.as_str())
+    .bind(new.account_fingerprint.as_str())
     .fetch_one(&mut **tx)
     .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+    Ok(EmployeeTally {
+        active: row.try_get("n")?,
+        same_account: row.try_get("same")?,
+        remainder: row.try_get("remainder")?,
+    })
 }
 
-/// The employee's deposits that the rules look at (not end-dated).
-async fn load_active(
+/// The employee's active Balance Remainder other than deposit `except`, if any.
+async fn other_remainder(
     tx: &mut Transaction<'static, Any>,
     key: EmployeeKey<'_>,
-) -> Result<Vec<ActiveDeposit>, StorageError> {
-    let rows = sqlx::query(
-        "SELECT id, routing_number, account_fingerprint, amount_type FROM direct_deposits \
-         WHERE tenant_id = $1 AND company_id = $2 AND employee_id = $3 \
-         AND end_dated_at IS NULL ORDER BY id",
+    except: i64,
+) -> Result<Option<i64>, StorageError> {
+    let row = sqlx::query(
+        "SELECT id FROM direct_deposits WHERE tenant_id = $1 AND company_id = $2 \
+         AND employee_id = $3 AND end_dated_at IS NULL \
+         AND amount_type = 'Balance Remainder' AND id <> $4",
     )
     .bind(key.tenant)
     .bind(key.company)
     .bind(key.employee)
-    .fetch_all(&mut **tx)
+    .bind(except)
+    .fetch_optional(&mut **tx)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let amount_type: String = row.try_get("amount_type")?;
-            Ok(ActiveDeposit {
-                id: row.try_get("id")?,
-                routing: row.try_get("routing_number")?,
-                fingerprint: row.try_get("account_fingerprint")?,
-                amount_type: amount_type
-                    .parse()
-                    .map_err(|_| StorageError::corrupt("direct_deposits", "unknown amount_type"))?,
-            })
-        })
-        .collect()
+    row.map(|row| row.try_get("id").map_err(StorageError::from))
+        .transpose()
 }

@@ -4,6 +4,7 @@ use core::fmt;
 
 use sqlx::AnyConnection;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::connect::{Store, now_ms};
 use crate::error::StorageError;
@@ -52,6 +53,34 @@ pub struct UserRecord {
     pub company_id: Option<i64>,
     /// The employee this user is, if any.
     pub employee_id: Option<i64>,
+}
+
+impl UserRecord {
+    fn from_row(row: &AnyRow) -> Result<Self, StorageError> {
+        let role: String = row.try_get("role")?;
+        Ok(Self {
+            id: row.try_get("id")?,
+            tenant_id: row.try_get("tenant_id")?,
+            email: row.try_get("email")?,
+            role: Role::parse(&role)
+                .ok_or_else(|| StorageError::corrupt("users", "unknown role"))?,
+            company_id: row.try_get("company_id")?,
+            employee_id: row.try_get("employee_id")?,
+        })
+    }
+}
+
+/// A user with the names shown for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserProfile {
+    /// The user.
+    pub user: UserRecord,
+    /// The tenant's display name.
+    pub tenant_name: String,
+    /// The linked employee's first name (none without an employee link).
+    pub first_name: Option<String>,
+    /// The linked employee's last name.
+    pub last_name: Option<String>,
 }
 
 /// The tenant's payroll service account (Evolution-style API).
@@ -128,16 +157,37 @@ impl Store {
         .bind(email.to_lowercase())
         .fetch_optional(&self.pool)
         .await?;
+        row.as_ref().map(UserRecord::from_row).transpose()
+    }
+
+    /// The user with `email` in `tenant`, with the tenant's name and the linked employee's
+    /// names: who a token's user is.
+    ///
+    /// # Errors
+    /// [`StorageError::Database`] when the query fails.
+    pub async fn user_profile(
+        &self,
+        tenant: &str,
+        email: &str,
+    ) -> Result<Option<UserProfile>, StorageError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.tenant_id, u.email, u.role, u.company_id, u.employee_id, \
+             t.name AS tenant_name, e.first_name, e.last_name FROM users u \
+             JOIN tenants t ON t.id = u.tenant_id \
+             LEFT JOIN employees e ON e.tenant_id = u.tenant_id \
+             AND e.company_id = u.company_id AND e.id = u.employee_id \
+             WHERE u.tenant_id = $1 AND u.email = $2",
+        )
+        .bind(tenant)
+        .bind(email.to_lowercase())
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|row| {
-            let role: String = row.try_get("role")?;
-            Ok(UserRecord {
-                id: row.try_get("id")?,
-                tenant_id: row.try_get("tenant_id")?,
-                email: row.try_get("email")?,
-                role: Role::parse(&role)
-                    .ok_or_else(|| StorageError::corrupt("users", "unknown role"))?,
-                company_id: row.try_get("company_id")?,
-                employee_id: row.try_get("employee_id")?,
+            Ok(UserProfile {
+                user: UserRecord::from_row(&row)?,
+                tenant_name: row.try_get("tenant_name")?,
+                first_name: row.try_get("first_name")?,
+                last_name: row.try_get("last_name")?,
             })
         })
         .transpose()

@@ -191,7 +191,9 @@ impl Store {
         }
         let directory = import_directory(&mut tx, plan).await?;
         let run_id = insert_run(&mut tx, plan).await?;
-        let (deposits, mut refused) = import_deposits(&mut tx, plan, run_id, progress).await?;
+        let limit = self.max_deposits_per_employee();
+        let (deposits, mut refused) =
+            import_deposits(&mut tx, plan, run_id, limit, progress).await?;
         refused.extend(plan.refused.iter().cloned());
         refused.sort_by(|a, b| {
             (

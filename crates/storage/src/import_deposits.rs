@@ -10,8 +10,10 @@
 //! - imported, source changed, deposit changed since too: refused (both sides moved);
 //! - imported, deposit gone since (removed through the API): left alone.
 //!
-//! Inserts and updates then pass the same per-employee rules as an API create, in legacy
-//! id order: the first Balance Remainder of an employee stays, a later one is refused.
+//! Inserts and updates then pass the same per-employee rules as an API create
+//! (`rules::check_create`: one account once, one Balance Remainder, at most
+//! `Store::max_deposits_per_employee` active deposits), in legacy id order: the first
+//! Balance Remainder of an employee stays, a later one is refused.
 
 use std::collections::{HashMap, HashSet};
 
@@ -24,7 +26,7 @@ use crate::import::{ImportCounts, ImportDeposit, ImportRefusal, LegacyImport};
 use crate::import_rows::{
     Stored, insert, load_remembered, load_stored, remember, taken_elsewhere, update,
 };
-use crate::rules::{ActiveDeposit, check_create};
+use crate::rules::{EmployeeTally, check_create};
 
 /// What the deposit half did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -53,10 +55,33 @@ enum Decision<'a> {
     Update(&'a ImportDeposit, &'a Stored),
 }
 
+/// An active deposit as the per-employee rules see it.
+#[derive(Debug, Clone)]
+struct Live {
+    id: i64,
+    routing: String,
+    fingerprint: String,
+    remainder: bool,
+}
+
+/// The tally a create through the API would read for `new`, from the employee's live
+/// deposits as this import has them so far.
+fn tally(live: &[Live], new: &ImportDeposit) -> EmployeeTally {
+    let same_account = live.iter().find(|l| {
+        l.routing == new.record.routing.as_str() && l.fingerprint == new.record.account_fingerprint
+    });
+    EmployeeTally {
+        active: i64::try_from(live.len()).unwrap_or(i64::MAX),
+        same_account: same_account.map(|l| l.id),
+        remainder: live.iter().find(|l| l.remainder).map(|l| l.id),
+    }
+}
+
 pub(crate) async fn import_deposits(
     tx: &mut Tx,
     plan: &LegacyImport,
     run_id: i64,
+    limit: u32,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(DepositCounts, Vec<ImportRefusal>), StorageError> {
     let tenant = plan.tenant_id.as_str();
@@ -115,7 +140,7 @@ pub(crate) async fn import_deposits(
             Decision::Insert(_) => None,
         })
         .collect();
-    let mut active: HashMap<(i64, i64), Vec<ActiveDeposit>> = HashMap::new();
+    let mut active: HashMap<(i64, i64), Vec<Live>> = HashMap::new();
     let mut kept: Vec<&Stored> = stored
         .values()
         .filter(|s| !replaced.contains(&s.record.id))
@@ -132,7 +157,8 @@ pub(crate) async fn import_deposits(
         };
         if d.end_dated_at.is_none() {
             let employee = active.entry((d.company_id, d.employee_id)).or_default();
-            if let Err(rule) = check_create(employee, &d.record) {
+            let is_remainder = d.record.allocation.is_balance_remainder();
+            if let Err(rule) = check_create(&tally(employee, d), is_remainder, limit) {
                 refused.push(refuse(d, rule_reason(&rule)));
                 // A refused update leaves the stored deposit as it was, and active.
                 if let Some(old) = old {
@@ -141,11 +167,11 @@ pub(crate) async fn import_deposits(
                 progress(1);
                 continue;
             }
-            employee.push(ActiveDeposit {
+            employee.push(Live {
                 id: d.id,
                 routing: d.record.routing.as_str().to_owned(),
                 fingerprint: d.record.account_fingerprint.clone(),
-                amount_type: d.record.allocation.amount_type(),
+                remainder: is_remainder,
             });
         }
         let new = match old {
@@ -176,18 +202,18 @@ pub(crate) async fn import_deposits(
 }
 
 /// Adds a stored deposit to its employee's active list, unless it is end-dated.
-fn add_active(active: &mut HashMap<(i64, i64), Vec<ActiveDeposit>>, s: &Stored) {
+fn add_active(active: &mut HashMap<(i64, i64), Vec<Live>>, s: &Stored) {
     if s.record.end_dated_at.is_some() {
         return;
     }
     active
         .entry((s.record.company_id, s.record.employee_id))
         .or_default()
-        .push(ActiveDeposit {
+        .push(Live {
             id: s.record.id,
             routing: s.record.routing.as_str().to_owned(),
             fingerprint: s.fingerprint.clone(),
-            amount_type: s.record.allocation.amount_type(),
+            remainder: s.record.allocation.is_balance_remainder(),
         });
 }
 
@@ -197,6 +223,10 @@ fn rule_reason(rule: &dd_domain::DomainError) -> String {
         dd_domain::DomainError::Duplicate { existing_id, .. } => {
             format!("{rule} (deposit {existing_id})")
         }
+        dd_domain::DomainError::TooManyDeposits { limit } => format!(
+            "employee already has {limit} active deposits, the most the new system allows \
+             (DD_MAX_DEPOSITS_PER_EMPLOYEE); the ones with lower ids are imported"
+        ),
         other => other.to_string(),
     }
 }

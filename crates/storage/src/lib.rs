@@ -24,14 +24,17 @@ mod payroll_delivery;
 mod payroll_keys;
 mod queries;
 mod records;
+mod reviews;
 mod rules;
 mod seed;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use audit::{AuditRecord, ENTITY_DIRECT_DEPOSIT};
-pub use connect::{Backend, Store, now_ms};
-pub use directory::{PayrollAccount, Role, UserRecord};
+pub use connect::{
+    Backend, DEFAULT_MAX_DEPOSITS_PER_EMPLOYEE, DEFAULT_POOL_WAIT, PoolSettings, Store, now_ms,
+};
+pub use directory::{PayrollAccount, Role, UserProfile, UserRecord};
 pub use error::{DbFailure, StorageError};
 pub use idempotency::{IdempotencyInput, RenderResponse, StoredResponse};
 pub use import::{
@@ -46,4 +49,5 @@ pub use payroll_delivery::{DeliveryTarget, PAYROLL_DELIVERY_ACTOR, PayrollOutcom
 pub use payroll_keys::PayrollEmployeeKeys;
 pub use queries::MAX_PAGE_SIZE;
 pub use records::{Actor, Committed, DeleteOutcome, DepositRecord, EmployeeKey, NewDepositRecord};
+pub use reviews::{ACTION_ACCOUNT_REVEALED, PendingDeposit};
 pub use seed::{CompanySeed, DEMO_TENANT_1, DEMO_TENANT_2, DemoSeed, EmployeeSeed, TenantSeed};

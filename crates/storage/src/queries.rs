@@ -1,5 +1,6 @@
 //! Direct-deposit reads.
 
+use dd_domain::{Allocation, AmountType, Status};
 use sqlx::Row;
 
 use crate::connect::Store;
@@ -81,5 +82,40 @@ impl Store {
             .map(DepositRecord::from_row)
             .collect::<Result<Vec<_>, _>>()?;
         Ok((records, total))
+    }
+
+    /// The employee's not end-dated deposits in id order, `(id, allocation, status)`: what
+    /// a paycheck split starts from (the caller leaves Rejected ones out of the split, but
+    /// they still count for the per-employee rules).
+    ///
+    /// # Errors
+    /// [`StorageError::CorruptRow`] for an unreadable amount type, amount or status.
+    pub async fn deposit_allocations(
+        &self,
+        key: EmployeeKey<'_>,
+    ) -> Result<Vec<(i64, Allocation, Status)>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT id, amount_type, amount, status FROM direct_deposits WHERE tenant_id = $1 \
+             AND company_id = $2 AND employee_id = $3 AND end_dated_at IS NULL ORDER BY id",
+        )
+        .bind(key.tenant)
+        .bind(key.company)
+        .bind(key.employee)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let corrupt = |reason| StorageError::corrupt("direct_deposits", reason);
+                let amount_type: String = row.try_get("amount_type")?;
+                let amount_type: AmountType = amount_type
+                    .parse()
+                    .map_err(|_| corrupt("unknown amount_type"))?;
+                let allocation = Allocation::from_stored(amount_type, row.try_get("amount")?)
+                    .map_err(|_| corrupt("amount out of range"))?;
+                let status: String = row.try_get("status")?;
+                let status = status.parse().map_err(|_| corrupt("unknown status"))?;
+                Ok((row.try_get("id")?, allocation, status))
+            })
+            .collect()
     }
 }

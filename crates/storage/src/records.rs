@@ -128,6 +128,8 @@ pub struct DepositRecord {
     pub end_dated_at: Option<i64>,
     /// The payroll suite's id for this deposit, once a delivery recorded it.
     pub payroll_ed_id: Option<i64>,
+    /// Why an HR admin rejected it (Rejected deposits only).
+    pub rejection_reason: Option<String>,
     /// Incremented on every change.
     pub version: i64,
     /// Creation time, epoch ms.
@@ -157,7 +159,7 @@ impl fmt::Debug for DepositRecord {
 /// The columns [`DepositRecord::from_row`] reads, in `SELECT` order.
 pub(crate) const DEPOSIT_COLUMNS: &str = "id, tenant_id, company_id, employee_id, \
      routing_number, account_ciphertext, account_last4, designation, amount_type, amount, \
-     status, end_dated_at, payroll_ed_id, version, created_at, updated_at";
+     status, end_dated_at, payroll_ed_id, rejection_reason, version, created_at, updated_at";
 
 const DEPOSITS: &str = "direct_deposits";
 
@@ -190,6 +192,7 @@ impl DepositRecord {
                 .map_err(|_| StorageError::corrupt(DEPOSITS, "unknown status"))?,
             end_dated_at: row.try_get("end_dated_at")?,
             payroll_ed_id: row.try_get("payroll_ed_id")?,
+            rejection_reason: row.try_get("rejection_reason")?,
             version: row.try_get("version")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
@@ -214,6 +217,7 @@ impl DepositRecord {
             "amount": self.allocation.stored_amount(),
             "status": self.status.as_str(),
             "endDatedAt": self.end_dated_at,
+            "rejectionReason": self.rejection_reason,
         })
         .to_string()
     }
@@ -225,7 +229,7 @@ pub enum DeleteOutcome {
     /// The row is gone (it never reached payroll).
     Removed,
     /// The Approved row was kept with an end date and the end date queued for payroll.
-    EndDated(DepositRecord),
+    EndDated(Box<DepositRecord>),
 }
 
 /// The result of a write that may have queued a payroll job.

@@ -22,14 +22,28 @@ pub struct CreateRequest {
     pub allocation: Allocation,
 }
 
-fn invalid(message: impl Into<String>) -> ApiError {
+pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::InvalidBody(message.into())
 }
 
-/// Parses bytes as a JSON object whose keys are all in `allowed`.
-fn object(bytes: &[u8], allowed: &[&str], what: &str) -> Result<Map<String, Value>, ApiError> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|_| invalid(format!("{what} must be a JSON object")))?;
+/// Parses bytes as a JSON object whose keys are all in `allowed`. The messages tell an
+/// empty body, text that is not JSON (bad UTF-8, a syntax error, nesting deeper than
+/// serde_json's 128 levels) and JSON that is not an object apart, without quoting any of it.
+pub(crate) fn object(
+    bytes: &[u8],
+    allowed: &[&str],
+    what: &str,
+) -> Result<Map<String, Value>, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid(format!("{what} is required (a JSON object)")));
+    }
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        invalid(match e.classify() {
+            serde_json::error::Category::Eof => format!("{what} is not valid JSON (it ends early)"),
+            _ if std::str::from_utf8(bytes).is_err() => format!("{what} is not valid UTF-8"),
+            _ => format!("{what} is not valid JSON"),
+        })
+    })?;
     let Value::Object(map) = value else {
         return Err(invalid(format!("{what} must be a JSON object")));
     };
@@ -37,7 +51,11 @@ fn object(bytes: &[u8], allowed: &[&str], what: &str) -> Result<Map<String, Valu
     Ok(map)
 }
 
-fn check_keys(map: &Map<String, Value>, allowed: &[&str], prefix: &str) -> Result<(), ApiError> {
+pub(crate) fn check_keys(
+    map: &Map<String, Value>,
+    allowed: &[&str],
+    prefix: &str,
+) -> Result<(), ApiError> {
     match map.keys().find(|k| !allowed.contains(&k.as_str())) {
         // The name is echoed only when it is a plain identifier (an attacker-chosen key
         // could be anything, including an account number).
@@ -50,7 +68,11 @@ fn check_keys(map: &Map<String, Value>, allowed: &[&str], prefix: &str) -> Resul
 }
 
 /// A present, non-null string property.
-fn string<'m>(map: &'m Map<String, Value>, name: &str, path: &str) -> Result<&'m str, ApiError> {
+pub(crate) fn string<'m>(
+    map: &'m Map<String, Value>,
+    name: &str,
+    path: &str,
+) -> Result<&'m str, ApiError> {
     match map.get(name) {
         None | Some(Value::Null) => Err(invalid(format!("{path} is required"))),
         Some(Value::String(s)) => Ok(s),
@@ -59,7 +81,7 @@ fn string<'m>(map: &'m Map<String, Value>, name: &str, path: &str) -> Result<&'m
 }
 
 /// `amount`: `None` when absent, `Some(None)` for null, `Some(Some(x))` for a number.
-fn amount(map: &Map<String, Value>) -> Result<Option<Option<f64>>, ApiError> {
+pub(crate) fn amount(map: &Map<String, Value>) -> Result<Option<Option<f64>>, ApiError> {
     match map.get("amount") {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(None)),
@@ -71,11 +93,14 @@ fn amount(map: &Map<String, Value>) -> Result<Option<Option<f64>>, ApiError> {
     }
 }
 
-fn amount_type(map: &Map<String, Value>) -> Result<Option<AmountType>, ApiError> {
+/// `amountType`: `None` when absent; null is not a type (the schema says a string).
+pub(crate) fn amount_type(map: &Map<String, Value>) -> Result<Option<AmountType>, ApiError> {
     match map.get("amountType") {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.parse()?)),
-        Some(_) => Err(invalid("amountType must be a string")),
+        Some(_) => Err(invalid(
+            "amountType must be one of Flat, Percentage, Balance Remainder",
+        )),
     }
 }
 
@@ -116,26 +141,36 @@ pub fn parse_create(bytes: &[u8]) -> Result<CreateRequest, ApiError> {
     })
 }
 
-/// Parses a PATCH body (`amountType`, `amount`) against the deposit's `current` allocation:
-/// an absent `amountType` keeps the current one; an absent `amount` keeps the current
-/// amount when the type does not change.
+/// Parses a PATCH body (`amountType`, `amount`) against the deposit's `current` allocation.
+///
+/// With both properties, they must form a valid allocation (400). With one, the other comes
+/// from `current`: an absent `amountType` keeps the current one; an absent `amount` keeps
+/// the current amount when the type does not change. A half that is well formed on its
+/// own (an amount valid for some type, any type) but does not fit this deposit is a 409:
+/// the request is fine, the deposit's state is what it conflicts with.
 ///
 /// # Errors
-/// [`ApiError::InvalidBody`].
+/// [`ApiError::InvalidBody`] or [`ApiError::Conflict`].
 pub fn parse_patch(bytes: &[u8], current: Allocation) -> Result<Allocation, ApiError> {
     let map = object(bytes, &["amount", "amountType"], "body")?;
     let kind = amount_type(&map)?;
     let value = amount(&map)?;
-    if kind.is_none() && value.is_none() {
-        return Err(invalid("body must set amountType or amount"));
-    }
-    let kind = kind.unwrap_or(current.amount_type());
-    let value = match value {
-        Some(v) => v,
-        None if kind == current.amount_type() => current.amount(),
-        None => None,
+    let conflict = |err: dd_domain::DomainError| {
+        ApiError::Conflict(format!("{err} (this deposit is {})", current.amount_type()))
     };
-    Ok(Allocation::new(kind, value)?)
+    match (kind, value) {
+        (None, None) => Err(invalid("body must set amountType or amount")),
+        (Some(kind), Some(value)) => Ok(Allocation::new(kind, value)?),
+        (None, Some(value)) => {
+            if let Some(v) = value {
+                // Well formed at all: a valid amount for the widest type.
+                Allocation::new(AmountType::Flat, Some(v))?;
+            }
+            Allocation::new(current.amount_type(), value).map_err(conflict)
+        }
+        (Some(kind), None) if kind == current.amount_type() => Ok(current),
+        (Some(kind), None) => Allocation::new(kind, None).map_err(conflict),
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +199,22 @@ mod tests {
     }
 
     #[test]
+    fn amounts_at_the_bounds_are_read_exactly() {
+        // Found by Schemathesis: without correctly rounded parsing this was read as
+        // 99999999.995 and refused, although the schema (and the client) said valid.
+        let at_bound = GOOD.replace("12.5", "99999999.99499999");
+        assert_eq!(
+            create(&at_bound).unwrap().allocation.stored_amount(),
+            Some(9_999_999_999)
+        );
+        let over = GOOD.replace("12.5", "99999999.995");
+        assert_eq!(
+            message(create(&over).unwrap_err()),
+            "amount must be at most 99999999.99 for Flat"
+        );
+    }
+
+    #[test]
     fn refuses_without_echoing_values() {
         let long = GOOD.replace("123456789", "123456789012345678901");
         let m = message(create(&long).unwrap_err());
@@ -179,7 +230,13 @@ mod tests {
         let key_secret = GOOD.replace("\"amount\":12.5", "\"amount\":12.5,\"9876543210\":1");
         assert!(!message(create(&key_secret).unwrap_err()).contains("9876"));
         assert!(create("[]").is_err());
-        assert!(create("").is_err());
+        assert!(message(create("").unwrap_err()).contains("is required"));
+        assert!(message(create("{\"amount\":").unwrap_err()).contains("not valid JSON"));
+        assert!(message(create("[]").unwrap_err()).contains("must be a JSON object"));
+        let bad_utf8 = parse_create(b"{\"amount\": \"\xff\"}").unwrap_err();
+        assert!(message(bad_utf8).contains("UTF-8"));
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(message(create(&deep).unwrap_err()).contains("not valid JSON"));
     }
 
     #[test]
@@ -199,8 +256,36 @@ mod tests {
             parse_patch(br#"{"amountType":"Flat"}"#, flat).unwrap(),
             flat
         );
-        assert!(parse_patch(br#"{"amountType":"Percentage"}"#, flat).is_err());
-        assert!(parse_patch(br#"{}"#, flat).is_err());
-        assert!(parse_patch(br#"{"status":"Approved"}"#, flat).is_err());
+        // Well formed, but not for this deposit: 409.
+        assert_eq!(
+            parse_patch(br#"{"amountType":"Percentage"}"#, flat)
+                .unwrap_err()
+                .code(),
+            40
+        );
+        let pct = Allocation::new(AmountType::Percentage, Some(10.0)).unwrap();
+        assert_eq!(
+            parse_patch(br#"{"amount":150}"#, pct).unwrap_err().code(),
+            40
+        );
+        assert_eq!(
+            parse_patch(br#"{"amount":null}"#, pct).unwrap_err().code(),
+            40
+        );
+        // Malformed: 400.
+        for bad in [
+            r#"{}"#,
+            r#"{"status":"Approved"}"#,
+            r#"{"amount":-1}"#,
+            r#"{"amount":1e300}"#,
+            r#"{"amountType":"Percentage","amount":150}"#,
+            r#"{"amountType":"Flat","amount":null}"#,
+        ] {
+            assert_eq!(
+                parse_patch(bad.as_bytes(), pct).unwrap_err().code(),
+                30,
+                "{bad}"
+            );
+        }
     }
 }

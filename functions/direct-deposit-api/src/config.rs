@@ -7,17 +7,24 @@
 //! - `DD_KEK_FILE`: the local key-encryption-key file of the `dd1:` envelope (a KMS
 //!   provider plugs into the same `AccountVault` seam later).
 //! - `DD_MIGRATE`: `true` to apply migrations at start-up.
+//! - `DD_CORS_ORIGINS`: comma-separated exact origins allowed to call from a browser
+//!   (default none: the web app is on the API's origin).
+//! - `DD_JWT_ISSUER` / `DD_JWT_AUDIENCE`: when set, tokens must carry this `iss` / `aud`.
+//! - The limits of `limits.rs` (`DD_MAX_DEPOSITS_PER_EMPLOYEE`, `DD_MAX_BODY_BYTES`,
+//!   `DD_REQUEST_TIMEOUT_MS`, `DD_DB_POOL_WAIT_MS`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use dd_crypto::envelope::{EnvelopeCipher, LocalKeyProvider};
-use dd_storage::Store;
+use dd_storage::{PoolSettings, Store};
 use secrecy::SecretSlice;
 use zeroize::Zeroizing;
 
 use crate::auth::jwt::Verifier;
+use crate::cors::CorsPolicy;
 use crate::error::ApiError;
+use crate::limits::Limits;
 use crate::state::AppState;
 use crate::vault::FingerprintKey;
 
@@ -35,6 +42,16 @@ pub struct Config {
     pub kek_file: PathBuf,
     /// Apply migrations at start-up.
     pub migrate: bool,
+    /// Origins allowed to call from a browser.
+    pub cors: CorsPolicy,
+    /// Required token issuer / audience, if any.
+    pub jwt_issuer: Option<String>,
+    /// Required token audience, if any.
+    pub jwt_audience: Option<String>,
+    /// Body size, request time and per-employee limits.
+    pub limits: Limits,
+    /// The database pool's wait limit.
+    pub pool: PoolSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +60,10 @@ impl std::fmt::Debug for Config {
             .field("jwks_file", &self.jwks_file)
             .field("kek_file", &self.kek_file)
             .field("migrate", &self.migrate)
+            .field("cors", &self.cors)
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -84,6 +105,10 @@ impl Config {
             .map(PathBuf::from)
             .ok_or_else(|| config_error("DD_KEK_FILE is required"))?;
         let migrate = matches!(var("DD_MIGRATE").as_deref(), Some("1" | "true" | "yes"));
+        let cors = CorsPolicy::from_list(var("DD_CORS_ORIGINS").as_deref().unwrap_or(""))
+            .map_err(|e| ApiError::Config(format!("DD_CORS_ORIGINS: {e}")))?;
+        let limits = Limits::from_lookup(&var)?;
+        let pool = Limits::pool_from_lookup(&var)?;
         Ok(Self {
             database_url,
             jwt_secret,
@@ -91,6 +116,11 @@ impl Config {
             fingerprint_key,
             kek_file,
             migrate,
+            cors,
+            jwt_issuer: var("DD_JWT_ISSUER"),
+            jwt_audience: var("DD_JWT_AUDIENCE"),
+            limits,
+            pool,
         })
     }
 
@@ -101,6 +131,12 @@ impl Config {
     /// cannot be reached.
     pub async fn into_state(self) -> Result<AppState, ApiError> {
         let mut verifier = Verifier::new(self.jwt_secret);
+        if let Some(issuer) = self.jwt_issuer {
+            verifier = verifier.with_issuer(issuer);
+        }
+        if let Some(audience) = self.jwt_audience {
+            verifier = verifier.with_audience(audience);
+        }
         if let Some(path) = &self.jwks_file {
             let jwks = std::fs::read_to_string(path)
                 .map_err(|_| config_error("cannot read DD_JWKS_FILE"))?;
@@ -114,7 +150,7 @@ impl Config {
             .map_err(|_| config_error("DD_KEK_FILE is not a local key file"))?;
         let fingerprint =
             FingerprintKey::new(self.fingerprint_key.to_vec()).map_err(config_error)?;
-        let store = Store::connect(&self.database_url).await?;
+        let store = Store::connect_with(&self.database_url, self.pool).await?;
         if self.migrate {
             store.migrate().await?;
         }
@@ -123,7 +159,9 @@ impl Config {
             verifier,
             Arc::new(EnvelopeCipher::new(provider)),
             fingerprint,
-        ))
+        )
+        .with_cors(self.cors)
+        .with_limits(self.limits))
     }
 }
 

@@ -5,10 +5,11 @@
 //! domain reasons (which never quote input), so no account number can reach a client through
 //! an error, and the log line of an error names its kind, never its input.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dd_domain::DomainError;
-use dd_storage::StorageError;
+use dd_storage::{DbFailure, StorageError};
 
 /// Everything that can go wrong in the API.
 #[derive(Debug, thiserror::Error)]
@@ -22,15 +23,31 @@ pub enum ApiError {
     /// The request body (or a header that shapes it) is unusable: 400 / code 30.
     #[error("invalid body: {0}")]
     InvalidBody(String),
-    /// A path or query value is not what the route expects: 400 / code 60.
+    /// A request header is unusable (e.g. `Idempotency-Key`): 400 / code 30.
+    #[error("invalid header: {0}")]
+    InvalidHeader(String),
+    /// A path value is not what the route expects: 400 / code 60.
     #[error("bad path value: {0}")]
     BadPathValue(&'static str),
+    /// A query value is not what the route expects: 400 / code 60.
+    #[error("bad query value: {0}")]
+    BadQueryValue(&'static str),
+    /// The body is larger than the limit: 413 / code 30.
+    #[error("body too large")]
+    PayloadTooLarge(usize),
+    /// The path exists, the method does not: 405 / code 50 (axum adds `Allow`).
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// The change would duplicate a deposit, or lost a race: 409 / code 40.
     #[error("conflict: {0}")]
     Conflict(String),
     /// The tenant, employee or deposit does not exist: 404 / code 50.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The request timed out or no database connection became free in time: 503 / code 0
+    /// with `Retry-After`. Nothing was changed.
+    #[error("unavailable: {0}")]
+    Unavailable(&'static str),
     /// Anything else: 500 / code 0. The detail goes to the log only.
     #[error("unexpected: {0}")]
     Unexpected(String),
@@ -53,7 +70,18 @@ impl ApiError {
             Self::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, 10, "Unauthenticated"),
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, 11, "Unauthorized"),
             Self::InvalidBody(_) => (StatusCode::BAD_REQUEST, 30, "Invalid request body"),
+            Self::InvalidHeader(_) => (StatusCode::BAD_REQUEST, 30, "Invalid request header"),
             Self::BadPathValue(_) => (StatusCode::BAD_REQUEST, 60, "Invalid path parameter"),
+            Self::BadQueryValue(_) => (StatusCode::BAD_REQUEST, 60, "Invalid query parameter"),
+            Self::PayloadTooLarge(_) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, 30, "Request body too large")
+            }
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 50, "Method not allowed"),
+            Self::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                0,
+                "The service is busy; retry shortly",
+            ),
             Self::Conflict(_) => (StatusCode::CONFLICT, 40, "Conflict"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, 50, "Resource not found"),
             Self::Unexpected(_) | Self::Config(_) => (
@@ -87,11 +115,17 @@ impl ApiError {
             Self::Unexpected(_) | Self::Config(_) => {
                 "The server failed to handle the request".to_owned()
             }
-            Self::Unauthenticated(m) | Self::Unauthorized(m) | Self::BadPathValue(m) => {
-                (*m).to_owned()
-            }
+            Self::Unauthenticated(m)
+            | Self::Unauthorized(m)
+            | Self::BadPathValue(m)
+            | Self::BadQueryValue(m)
+            | Self::Unavailable(m) => (*m).to_owned(),
             Self::NotFound(what) => format!("{what} not found"),
-            Self::InvalidBody(m) | Self::Conflict(m) => m.clone(),
+            Self::InvalidBody(m) | Self::InvalidHeader(m) | Self::Conflict(m) => m.clone(),
+            Self::PayloadTooLarge(limit) => {
+                format!("the request body must be at most {limit} bytes")
+            }
+            Self::MethodNotAllowed => "this path does not serve this method; see Allow".to_owned(),
         }
     }
 
@@ -112,7 +146,9 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let kind = self.kind();
-        if kind.code == 0 {
+        if matches!(self, Self::Unavailable(_)) {
+            tracing::warn!(error = %self, "request shed");
+        } else if kind.code == 0 {
             // The detail is a stable kind (storage and crypto errors never carry values).
             tracing::error!(code = kind.code, error = %self, "request failed");
         } else {
@@ -122,7 +158,13 @@ impl IntoResponse for ApiError {
                 "request refused"
             );
         }
-        (kind.status, axum::Json(self.body())).into_response()
+        let mut response = (kind.status, axum::Json(self.body())).into_response();
+        if matches!(self, Self::Unavailable(_)) {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
     }
 }
 
@@ -130,9 +172,10 @@ impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
         match err {
             DomainError::InvalidField { .. } => Self::InvalidBody(err.to_string()),
-            DomainError::Duplicate { .. } | DomainError::InvalidTransition { .. } => {
-                Self::Conflict(err.to_string())
-            }
+            DomainError::Duplicate { .. }
+            | DomainError::InvalidTransition { .. }
+            | DomainError::NotEditable { .. }
+            | DomainError::TooManyDeposits { .. } => Self::Conflict(err.to_string()),
         }
     }
 }
@@ -144,6 +187,10 @@ impl From<StorageError> for ApiError {
             StorageError::Domain(domain) => domain.into(),
             StorageError::Conflict(reason) => Self::Conflict(reason.to_owned()),
             StorageError::InvalidInput(reason) => Self::InvalidBody(reason.to_owned()),
+            StorageError::Database {
+                kind: DbFailure::PoolTimeout,
+                ..
+            } => Self::Unavailable("no database connection became free in time"),
             other @ (StorageError::CorruptRow { .. } | StorageError::Database { .. }) => {
                 Self::Unexpected(other.to_string())
             }

@@ -5,13 +5,15 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::rejection::PathRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use dd_domain::mask;
-use dd_storage::{DeleteOutcome, EmployeeKey, IdempotencyInput, NewDepositRecord};
+use dd_storage::{
+    DeleteOutcome, EmployeeKey, IdempotencyInput, NewDepositRecord, StorageError, StoredResponse,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -20,6 +22,7 @@ use crate::body::{parse_create, parse_patch};
 use crate::error::ApiError;
 use crate::paths::{EmployeePath, deposit_id, page_from_token};
 use crate::render::{PAGE_SIZE, list_envelope, resource, resource_for};
+use crate::review_body::parse_reject;
 use crate::state::AppState;
 
 /// The `Idempotency-Key` request header.
@@ -27,11 +30,11 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 /// Longest idempotency key accepted.
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
-type EmployeeSegments = (String, String, String);
-type DepositSegments = (String, String, String, String);
+pub(crate) type EmployeeSegments = (String, String, String);
+pub(crate) type DepositSegments = (String, String, String, String);
 
 /// Authenticates, parses the employee path and authorizes, in that order.
-async fn caller(
+pub(crate) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     segments: Result<Path<EmployeeSegments>, PathRejection>,
@@ -44,15 +47,15 @@ async fn caller(
     Ok((path, principal))
 }
 
-fn bad_path(_: PathRejection) -> ApiError {
+pub(crate) fn bad_path(_: PathRejection) -> ApiError {
     ApiError::BadPathValue("path segments must be valid UTF-8")
 }
 
-fn key(path: &EmployeePath) -> EmployeeKey<'_> {
+pub(crate) fn key(path: &EmployeePath) -> EmployeeKey<'_> {
     EmployeeKey::new(&path.tenant, path.company, path.employee)
 }
 
-fn json(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
@@ -65,7 +68,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let (path, principal) = caller(&state, &headers, segments).await?;
     let query = Query::<HashMap<String, String>>::try_from_uri(&uri)
-        .map_err(|_| ApiError::BadPathValue("malformed query string"))?;
+        .map_err(|_| ApiError::BadQueryValue("malformed query string"))?;
     let page = page_from_token(query.get("pageToken").map(String::as_str))?;
     let (records, total) = state
         .store
@@ -88,7 +91,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
         return Ok(None);
     };
     let bad = || {
-        ApiError::InvalidBody(format!(
+        ApiError::InvalidHeader(format!(
             "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"
         ))
     };
@@ -113,16 +116,31 @@ fn request_hash(path: &str, body: &[u8]) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// The request body, or why it could not be read (413 past the size limit).
+pub(crate) fn body_bytes(
+    state: &AppState,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(state.limits.max_body_bytes)
+        } else {
+            ApiError::InvalidBody("the request body could not be read".to_owned())
+        }
+    })
+}
+
 /// `POST …/direct-deposits`: creates a Pending deposit (201).
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: Uri,
     segments: Result<Path<EmployeeSegments>, PathRejection>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let (path, principal) = caller(&state, &headers, segments).await?;
     let idem_key = idempotency_key(&headers)?;
+    let body = body_bytes(&state, body)?;
     let hash = request_hash(uri.path(), &body);
     let idem_principal = principal.idempotency_principal();
     if let Some(k) = idem_key
@@ -136,17 +154,7 @@ pub async fn create(
                 "Idempotency-Key was already used with a different request".to_owned(),
             ));
         }
-        tracing::info!(status = stored.status, "idempotent replay");
-        let status = StatusCode::from_u16(stored.status)
-            .map_err(|_| ApiError::Unexpected("stored status out of range".to_owned()))?;
-        let mut response = (status, stored.body).into_response();
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response
-            .headers_mut()
-            .insert("idempotent-replayed", HeaderValue::from_static("true"));
-        return Ok(response);
+        return replay(&state, &path, uri.path(), stored).await;
     }
     let request = parse_create(&body)?;
     let ciphertext = state
@@ -191,8 +199,45 @@ pub async fn create(
     Ok(response)
 }
 
+/// Answers a repeated create with the stored response and the same `Location`, while the
+/// deposit it created still exists; once that deposit is gone, replaying a 201 would claim
+/// a deposit that is not there, so the key is spent (409).
+async fn replay(
+    state: &AppState,
+    path: &EmployeePath,
+    collection: &str,
+    stored: StoredResponse,
+) -> Result<Response, ApiError> {
+    let status = StatusCode::from_u16(stored.status)
+        .map_err(|_| ApiError::Unexpected("stored status out of range".to_owned()))?;
+    let id = serde_json::from_str::<Value>(&stored.body)
+        .ok()
+        .and_then(|body| body["id"].as_i64())
+        .ok_or_else(|| ApiError::Unexpected("stored response has no id".to_owned()))?;
+    match state.store.get_deposit(key(path), id).await {
+        Ok(_) => {}
+        Err(StorageError::NotFound(_)) => {
+            return Err(ApiError::Conflict(
+                "the deposit created with this Idempotency-Key has been deleted since; \
+                 use a new key to create it again"
+                    .to_owned(),
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    }
+    tracing::info!(status = stored.status, deposit = id, "idempotent replay");
+    let mut response = (status, stored.body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    if let Ok(location) = HeaderValue::from_str(&format!("{collection}/{id}")) {
+        headers.insert(LOCATION, location);
+    }
+    Ok(response)
+}
+
 /// Authenticated caller plus the deposit id of a `…/direct-deposits/{id}` route.
-async fn deposit_caller(
+pub(crate) async fn deposit_caller(
     state: &AppState,
     headers: &HeaderMap,
     segments: Result<Path<DepositSegments>, PathRejection>,
@@ -206,15 +251,29 @@ async fn deposit_caller(
     Ok((path, principal, id))
 }
 
+/// `GET …/direct-deposits/{id}`: one active deposit of the employee.
+pub async fn get_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    segments: Result<Path<DepositSegments>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (path, principal, id) = deposit_caller(&state, &headers, segments).await?;
+    let record = state.store.get_deposit(key(&path), id).await?;
+    let shown = resource_for(&state, &principal, &record).await?;
+    Ok(json(StatusCode::OK, &shown))
+}
+
 /// `PATCH …/direct-deposits/{id}`: changes `amountType` / `amount`.
 pub async fn update(
     State(state): State<AppState>,
     headers: HeaderMap,
     segments: Result<Path<DepositSegments>, PathRejection>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let (path, principal, id) = deposit_caller(&state, &headers, segments).await?;
+    let body = body_bytes(&state, body)?;
     let current = state.store.get_deposit(key(&path), id).await?;
+    current.status.check_editable()?;
     let allocation = parse_patch(&body, current.allocation)?;
     let committed = state
         .store
@@ -252,7 +311,7 @@ pub async fn approve(
     segments: Result<Path<DepositSegments>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let (path, principal, id) = deposit_caller(&state, &headers, segments).await?;
-    auth::require_admin(&principal)?;
+    auth::require_admin(&principal, "only HR admins may approve direct deposits")?;
     let committed = state
         .store
         .approve_deposit(key(&path), id, &principal.actor())
@@ -262,23 +321,30 @@ pub async fn approve(
     Ok(json(StatusCode::OK, &shown))
 }
 
-/// `POST …/direct-deposits/{id}/reject` (HR admin): Pending → Rejected.
+/// `POST …/direct-deposits/{id}/reject` (HR admin) with `{"reason"}`: Pending → Rejected.
 pub async fn reject(
     State(state): State<AppState>,
     headers: HeaderMap,
     segments: Result<Path<DepositSegments>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let (path, principal, id) = deposit_caller(&state, &headers, segments).await?;
-    auth::require_admin(&principal)?;
+    auth::require_admin(&principal, "only HR admins may reject direct deposits")?;
+    let reason = parse_reject(&body_bytes(&state, body)?)?;
     let record = state
         .store
-        .reject_deposit(key(&path), id, &principal.actor())
+        .reject_deposit(key(&path), id, &reason, &principal.actor())
         .await?;
     let shown = resource_for(&state, &principal, &record).await?;
     Ok(json(StatusCode::OK, &shown))
 }
 
-/// Unknown routes and methods.
+/// Unknown routes.
 pub async fn not_found() -> ApiError {
     ApiError::NotFound("route")
+}
+
+/// Known routes, unknown methods (axum adds `Allow`).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }

@@ -1,55 +1,23 @@
-//! Cross-cutting HTTP behaviour: CORS as the legacy Node API sent it, and one structured
-//! log line per request.
+//! Cross-cutting HTTP behaviour: one structured log line per request, the request timeout,
+//! and the headers every response carries (CORS: `cors.rs`).
 //!
 //! The log line names the route template (`/tenants/{tenantId}/…`), not the raw path, and
 //! never a header or body: whatever a client puts in a URL or a token stays out of the logs.
 
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::extract::{MatchedPath, Request};
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::HeaderValue;
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
-use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 
-/// Methods the API answers.
-pub const ALLOWED_METHODS: &str = "GET,POST,PATCH,DELETE,OPTIONS";
-/// Request headers a browser may send.
-pub const ALLOWED_HEADERS: &str =
-    "Authorization,Content-Type,Idempotency-Key,X-Amz-Date,X-Api-Key,X-Amz-Security-Token";
-
-/// Answers preflights and adds the legacy CORS headers (`*` origin with credentials
-/// allowed, as the Node API's serverless config did) to every response.
-pub async fn cors(request: Request, next: Next) -> Response {
-    let mut response = if request.method() == Method::OPTIONS {
-        let mut preflight = Response::new(Body::empty());
-        *preflight.status_mut() = StatusCode::NO_CONTENT;
-        let headers = preflight.headers_mut();
-        headers.insert(
-            ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static(ALLOWED_METHODS),
-        );
-        headers.insert(
-            ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static(ALLOWED_HEADERS),
-        );
-        headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-        preflight
-    } else {
-        next.run(request).await
-    };
-    let headers = response.headers_mut();
-    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    headers.insert(
-        ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        HeaderValue::from_static("true"),
-    );
-    response
-}
+use crate::error::ApiError;
 
 /// One `info` line per request: method, route template, status, duration.
 pub async fn access_log(request: Request, next: Next) -> Response {
@@ -67,5 +35,30 @@ pub async fn access_log(request: Request, next: Next) -> Response {
         duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         "request"
     );
+    response
+}
+
+/// Answers 503 (with `Retry-After`) when the request takes longer than the limit. The
+/// handler's future is dropped, so an open transaction rolls back: nothing changes.
+pub async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Unavailable("the request took too long").into_response(),
+    }
+}
+
+/// Headers every API response carries: account data is never cached or sniffed, and a
+/// JSON response is never a document a page can frame or run.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    );
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response
 }

@@ -4,7 +4,7 @@
 //! `i32`; anything else (`abc`, `0`, `99999999999999999`) is a 400 / code 60, not a 404.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+use base64::engine::general_purpose::STANDARD;
 
 use crate::error::ApiError;
 
@@ -28,26 +28,41 @@ impl EmployeePath {
     /// # Errors
     /// [`ApiError::BadPathValue`] naming the bad segment.
     pub fn parse(tenant: &str, company: &str, employee: &str) -> Result<Self, ApiError> {
-        let tenant_ok = !tenant.is_empty()
-            && tenant.len() <= MAX_TENANT_LEN
-            && tenant
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if !tenant_ok {
-            return Err(ApiError::BadPathValue(
-                "tenantId must be 1 to 64 letters, digits or dashes",
-            ));
-        }
         Ok(Self {
-            tenant: tenant.to_owned(),
-            company: parse_id(company).ok_or(ApiError::BadPathValue(
-                "companyId must be a positive integer",
-            ))?,
+            tenant: tenant_id(tenant)?,
+            company: company_id(company)?,
             employee: parse_id(employee).ok_or(ApiError::BadPathValue(
-                "employeeId must be a positive integer",
+                "employeeId must be an integer from 1 to 2147483647",
             ))?,
         })
     }
+}
+
+/// A tenant id from the path.
+///
+/// # Errors
+/// [`ApiError::BadPathValue`].
+pub fn tenant_id(raw: &str) -> Result<String, ApiError> {
+    let ok = !raw.is_empty()
+        && raw.len() <= MAX_TENANT_LEN
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::BadPathValue(
+            "tenantId must be 1 to 64 letters, digits or dashes",
+        ))
+    }
+}
+
+/// A company id from the path.
+///
+/// # Errors
+/// [`ApiError::BadPathValue`].
+pub fn company_id(raw: &str) -> Result<i64, ApiError> {
+    parse_id(raw).ok_or(ApiError::BadPathValue(
+        "companyId must be an integer from 1 to 2147483647",
+    ))
 }
 
 /// A deposit id from the path.
@@ -56,7 +71,7 @@ impl EmployeePath {
 /// [`ApiError::BadPathValue`].
 pub fn deposit_id(raw: &str) -> Result<i64, ApiError> {
     parse_id(raw).ok_or(ApiError::BadPathValue(
-        "directDepositId must be a positive integer",
+        "id must be an integer from 1 to 2147483647",
     ))
 }
 
@@ -68,22 +83,31 @@ fn parse_id(raw: &str) -> Option<i64> {
     raw.parse::<i32>().ok().filter(|&v| v > 0).map(i64::from)
 }
 
-/// The 1-based page a `pageToken` names (base64 of the page number; absent → 1).
+/// Most digits a page number may have (pages up to 999,999,999).
+const MAX_PAGE_DIGITS: usize = 9;
+
+/// The 1-based page a `pageToken` names: standard, padded base64 of the page number in
+/// decimal without leading zeros, at most 9 digits (what [`page_token`] writes; absent →
+/// page 1). Exactly what the pattern in `docs/openapi.yaml` accepts.
 ///
 /// # Errors
-/// [`ApiError::BadPathValue`] for a token that is not base64 of a positive integer.
+/// [`ApiError::BadQueryValue`] for any other text.
 pub fn page_from_token(token: Option<&str>) -> Result<u32, ApiError> {
     let Some(token) = token else { return Ok(1) };
-    let bad = || ApiError::BadPathValue("pageToken must be base64 of a positive page number");
-    let bytes = STANDARD
-        .decode(token)
-        .or_else(|_| URL_SAFE.decode(token))
-        .map_err(|_| bad())?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| bad())?;
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    let bad = || {
+        ApiError::BadQueryValue(
+            "pageToken must be base64 of a page number from 1 to 999999999, as the page links carry it",
+        )
+    };
+    let bytes = STANDARD.decode(token).map_err(|_| bad())?;
+    let digits_only = !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit);
+    if !digits_only || bytes[0] == b'0' || bytes.len() > MAX_PAGE_DIGITS {
         return Err(bad());
     }
-    text.parse::<u32>().ok().filter(|&p| p > 0).ok_or_else(bad)
+    std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| text.parse::<u32>().ok())
+        .ok_or_else(bad)
 }
 
 /// The `pageToken` of `page`.
@@ -100,6 +124,13 @@ mod tests {
     fn ids() {
         assert_eq!(deposit_id("1").unwrap(), 1);
         assert_eq!(deposit_id("2147483647").unwrap(), 2_147_483_647);
+        let err = deposit_id("2147483648").unwrap_err();
+        assert!(
+            err.body()["developerMessage"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("1 to 2147483647")
+        );
         for bad in [
             "abc",
             "0",
@@ -127,8 +158,21 @@ mod tests {
         assert_eq!(page_token(2), "Mg==");
         assert_eq!(page_from_token(Some("Mg==")).unwrap(), 2);
         assert_eq!(page_from_token(Some(&page_token(12))).unwrap(), 12);
-        for bad in ["!!", "MA==", "YWJj", ""] {
-            assert!(page_from_token(Some(bad)).is_err(), "{bad}");
+        assert_eq!(page_from_token(Some("OTk5OTk5OTk5")).unwrap(), 999_999_999);
+        // "0", "01", "abc", "", ten digits, unpadded, non-canonical trailing bits.
+        for bad in [
+            "!!",
+            "MA==",
+            "MDE=",
+            "YWJj",
+            "",
+            "MTAwMDAwMDAwMA==",
+            "Mg",
+            "Mh==",
+        ] {
+            let err = page_from_token(Some(bad)).unwrap_err();
+            assert_eq!(err.code(), 60, "{bad}");
+            assert_eq!(err.body()["message"], "Invalid query parameter");
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Response bodies: the deposit resource and the list envelope (docs/architecture.md §2.4).
 
-use dd_domain::mask;
+use dd_domain::{Status, mask};
 use dd_storage::DepositRecord;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
@@ -15,7 +15,7 @@ pub const PAGE_SIZE: u32 = 30;
 
 /// A wire amount as the Node API wrote it: whole numbers without a fraction (`250`, not
 /// `250.0`).
-fn amount_json(amount: Option<f64>) -> Value {
+pub(crate) fn amount_json(amount: Option<f64>) -> Value {
     match amount {
         None => Value::Null,
         // Amounts are at most 99999999.99, far inside the range where f64 → i64 is exact.
@@ -24,10 +24,17 @@ fn amount_json(amount: Option<f64>) -> Value {
     }
 }
 
-/// The resource JSON with `account` as given (already masked or clear).
+/// Cents as a wire amount (`1250` → `12.5`, `1200` → `12`).
+pub(crate) fn money_json(cents: i64) -> Value {
+    // Exact: |cents| < 2^53, and the division is correctly rounded.
+    amount_json(Some(cents as f64 / 100.0))
+}
+
+/// The resource JSON with `account` as given (already masked or clear). A Rejected
+/// deposit carries its `rejectionReason`; no other status does.
 #[must_use]
 pub fn resource(record: &DepositRecord, account: &str) -> Value {
-    json!({
+    let mut value = json!({
         "id": record.id,
         "amount": amount_json(record.allocation.amount()),
         "bankAccount": {
@@ -37,19 +44,25 @@ pub fn resource(record: &DepositRecord, account: &str) -> Value {
         },
         "amountType": record.allocation.amount_type().as_str(),
         "status": record.status.as_str(),
-    })
+    });
+    if record.status == Status::Rejected
+        && let (Some(reason), Some(object)) = (&record.rejection_reason, value.as_object_mut())
+    {
+        object.insert("rejectionReason".into(), json!(reason));
+    }
+    value
 }
 
-/// The account number as `principal` may see it: masked for employees, clear for admins.
-/// The stored form is only ciphertext + last 4, and the mask keeps the length, so both
-/// views need the envelope opened.
+/// The account number, clear or masked (all but the last 4 as `*`). The stored form is
+/// only ciphertext + last 4, and the mask keeps the length, so both views need the
+/// envelope opened.
 ///
 /// # Errors
 /// [`ApiError::Unexpected`] when the envelope does not open.
-pub async fn account_view(
+pub async fn account_number(
     state: &AppState,
-    principal: &Principal,
     record: &DepositRecord,
+    masked: bool,
 ) -> Result<Zeroizing<String>, ApiError> {
     let clear = state
         .vault
@@ -64,23 +77,23 @@ pub async fn account_view(
         })?;
     let text = std::str::from_utf8(&clear)
         .map_err(|_| ApiError::Unexpected("stored account number is not UTF-8".to_owned()))?;
-    Ok(Zeroizing::new(if principal.sees_masked() {
+    Ok(Zeroizing::new(if masked {
         mask(text)
     } else {
         text.to_owned()
     }))
 }
 
-/// The resource as `principal` may see it.
+/// The resource as `principal` may see it: masked for employees, clear for admins.
 ///
 /// # Errors
-/// As [`account_view`].
+/// As [`account_number`].
 pub async fn resource_for(
     state: &AppState,
     principal: &Principal,
     record: &DepositRecord,
 ) -> Result<Value, ApiError> {
-    let account = account_view(state, principal, record).await?;
+    let account = account_number(state, record, principal.sees_masked()).await?;
     Ok(resource(record, &account))
 }
 

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use dd_storage::Store;
 
 use crate::auth::jwt::Verifier;
+use crate::cors::CorsPolicy;
 use crate::dispatch::{NoDispatch, PayrollDispatch};
+use crate::limits::Limits;
 use crate::vault::{AccountVault, FingerprintKey};
 
 /// The API's shared state.
@@ -22,6 +24,10 @@ pub struct AppState {
     pub fingerprint: Arc<FingerprintKey>,
     /// Told about committed payroll jobs; never awaited.
     pub dispatch: Arc<dyn PayrollDispatch>,
+    /// Origins allowed to call from a browser (none by default: same origin).
+    pub cors: CorsPolicy,
+    /// Body size, request time and per-employee limits.
+    pub limits: Limits,
 }
 
 impl std::fmt::Debug for AppState {
@@ -31,6 +37,8 @@ impl std::fmt::Debug for AppState {
             .field("verifier", &self.verifier)
             .field("fingerprint", &self.fingerprint)
             .field("dispatch", &self.dispatch)
+            .field("cors", &self.cors)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -50,7 +58,28 @@ impl AppState {
             vault,
             fingerprint: Arc::new(fingerprint),
             dispatch: Arc::new(NoDispatch),
+            cors: CorsPolicy::none(),
+            limits: Limits::default(),
         }
+        .with_limits(Limits::default())
+    }
+
+    /// Applies `limits` (the per-employee maximum is enforced by the store's creates).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.store = self
+            .store
+            .with_max_deposits_per_employee(limits.max_deposits_per_employee);
+        self.limits = limits;
+        self
+    }
+
+    /// Allows browser calls from the origins of `cors` (`ddctl serve --cors-origin`,
+    /// `DD_CORS_ORIGINS`).
+    #[must_use]
+    pub fn with_cors(mut self, cors: CorsPolicy) -> Self {
+        self.cors = cors;
+        self
     }
 
     /// Replaces the payroll seam (e.g. with `dd-delivery`'s in-process deliverer).

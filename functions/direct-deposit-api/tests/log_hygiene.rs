@@ -95,6 +95,12 @@ async fn no_secret_reaches_a_log_line() {
             .status,
         204
     );
+    // A reveal returns the clear number; the log must still not see it.
+    let reveal = format!("{p}/{}/reveal", ids[1]);
+    let r = s.send("POST", &reveal, Some(&hr), None, &[]).await;
+    assert_eq!(r.json["accountNumber"], accounts[1]);
+    let pending = format!("/tenants/{T1}/companies/1/pending-direct-deposits");
+    assert_eq!(s.get(&pending, &hr).await.status, 200);
     // Refused requests that carry secrets in odd places.
     let long = "123456789012345678901";
     assert_eq!(s.post(&p, &alice, &flat(long, 1.0)).await.status, 400);

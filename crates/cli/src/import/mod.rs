@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use dd_storage::{Actor, ImportMode, LegacyImport};
+use dd_storage::{Actor, DEFAULT_MAX_DEPOSITS_PER_EMPLOYEE, ImportMode, LegacyImport};
 use zeroize::Zeroizing;
 
 use crate::data_dir::{DEFAULT_DATA_DIR, create_dir, load_data_dir, load_or_create};
@@ -93,6 +93,11 @@ pub struct LegacyArgs {
     /// directory, `verification-key`).
     #[arg(long)]
     verification_key_file: Option<PathBuf>,
+    /// Most active deposits per employee: the API's setting, so what it would refuse is
+    /// refused here too (later ones by legacy id).
+    #[arg(long, env = "DD_MAX_DEPOSITS_PER_EMPLOYEE", default_value_t = DEFAULT_MAX_DEPOSITS_PER_EMPLOYEE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_deposits_per_employee: u32,
     #[command(flatten)]
     legacy_key: KeyArgs,
 }
@@ -145,7 +150,9 @@ fn run_legacy(args: &LegacyArgs) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     let (outcome, verified) = runtime.block_on(async {
-        let store = database::open(&target).await?;
+        let store = database::open(&target)
+            .await?
+            .with_max_deposits_per_employee(args.max_deposits_per_employee);
         store
             .migrate()
             .await

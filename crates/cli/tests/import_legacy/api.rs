@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use direct_deposit_api::{
-    AccountClaim, AppState, Claims, FingerprintKey, Verifier, app, sign_hs256,
+    AccountClaim, AppState, Claims, FingerprintKey, Limits, Verifier, app, sign_hs256,
 };
 use secrecy::SecretSlice;
 use serde_json::{Value, json};
@@ -36,7 +36,11 @@ impl Api {
             Verifier::new(Some(SecretSlice::from(JWT_SECRET.to_vec()))),
             Arc::new(env.cipher()),
             FingerprintKey::new(fingerprint).unwrap(),
-        );
+        )
+        .with_limits(Limits {
+            max_deposits_per_employee: crate::common::MAX_DEPOSITS,
+            ..Limits::default()
+        });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let task = tokio::spawn(async move {

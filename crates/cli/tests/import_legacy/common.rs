@@ -21,6 +21,8 @@ pub const LEGACY_KEY: &str = r#"{"salt":"NaCl-2019","keyPhrase":"correct horse b
 /// The fixture's APIPassword (legacy ciphertext of `EvoP@ss!2020`).
 pub const API_PASSWORD: &str = "gzzxXpWx160+peB3tjp/I5D2jZzqdusVg/dzGX5HMe4=";
 pub const PAYROLL_URL: &str = "http://127.0.0.1:9/payroll";
+/// The deployment's `DD_MAX_DEPOSITS_PER_EMPLOYEE` in these tests.
+pub const MAX_DEPOSITS: u32 = 40;
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy")
@@ -109,9 +111,11 @@ impl Env {
         self.command(from, extra).output().unwrap()
     }
 
-    /// The command [`Env::import`] runs.
+    /// The command [`Env::import`] runs. The deployment it models allows 40 deposits per
+    /// employee (the fixture's employee 101 has 36), unless `extra` says otherwise.
     pub fn command(&self, from: &Path, extra: &[&str]) -> Command {
         let mut cmd = ddctl();
+        cmd.env("DD_MAX_DEPOSITS_PER_EMPLOYEE", MAX_DEPOSITS.to_string());
         cmd.args(["import", "legacy", "--tenant", TENANT, "--from"])
             .arg(from)
             .arg("--report-dir")
@@ -188,6 +192,7 @@ pub fn ddctl() -> Command {
         "DD_KEY_FILE",
         "DD_KEK_FILE",
         "DD_KMS_KEY_ID",
+        "DD_MAX_DEPOSITS_PER_EMPLOYEE",
         "RUST_LOG",
     ] {
         cmd.env_remove(var);

@@ -143,3 +143,30 @@ async fn a_broken_export_is_an_error_naming_the_place_not_the_value() {
         }
     );
 }
+
+/// The API's maximum of active deposits per employee holds for imported rows too: the
+/// lowest legacy ids are imported, the rest refused.
+#[tokio::test]
+async fn the_maximum_per_employee_refuses_the_later_deposits() {
+    let env = Env::sqlite().await;
+    let out = env.import_ok(
+        &fixtures(),
+        &["--keep-going", "--max-deposits-per-employee", "10"],
+    );
+    assert!(out.contains("refused: 52 rows"), "{out}");
+    let refused = std::fs::read_to_string(env.report_dir().join("refused.csv")).unwrap();
+    let too_many: Vec<i64> = refused
+        .lines()
+        .filter(|l| l.contains("employee already has 10 active deposits"))
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(too_many, (1011..=1036).collect::<Vec<i64>>());
+    let store = env.store().await;
+    let (live, total) = store
+        .list_deposits(dd_storage::EmployeeKey::new(TENANT, 7, 101), 1, 30)
+        .await
+        .unwrap();
+    assert_eq!((live.len(), total), (10, 10));
+    assert_eq!(live.last().unwrap().id, 1010);
+    store.close().await;
+}

@@ -325,15 +325,28 @@ async fn approve_reject_lifecycle(store: Store) {
     assert_eq!(approved.value.status, Status::Approved);
     assert_eq!(approved.value.version, 2);
     assert!(approved.payroll_job.is_some());
-    let rejected = store.reject_deposit(alice(), b.id, &admin()).await.unwrap();
+    let rejected = store
+        .reject_deposit(alice(), b.id, "wrong account", &admin())
+        .await
+        .unwrap();
     assert_eq!(rejected.status, Status::Rejected);
+    assert_eq!(rejected.rejection_reason.as_deref(), Some("wrong account"));
+    let audit = store
+        .list_audit(&rejected.tenant_id, ENTITY_DIRECT_DEPOSIT, b.id)
+        .await
+        .unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(last.action, "reject");
+    assert!(last.new_value.as_deref().unwrap().contains("wrong account"));
     // Decided deposits are final.
     for result in [
         store
             .approve_deposit(alice(), a.id, &admin())
             .await
             .map(|c| c.value),
-        store.reject_deposit(alice(), a.id, &admin()).await,
+        store
+            .reject_deposit(alice(), a.id, "wrong account", &admin())
+            .await,
         store
             .approve_deposit(alice(), b.id, &admin())
             .await

@@ -183,7 +183,9 @@ async fn tenant_b_cannot_see_tenant_a(store: Store) {
         Err(StorageError::NotFound(_))
     ));
     assert!(matches!(
-        store.reject_deposit(b, d.id, &admin()).await,
+        store
+            .reject_deposit(b, d.id, "wrong account", &admin())
+            .await,
         Err(StorageError::NotFound(_))
     ));
     assert!(matches!(

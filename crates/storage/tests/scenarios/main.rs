@@ -7,3 +7,4 @@ mod directory;
 mod integrity;
 mod outbox;
 mod outbox_status;
+mod reviews;

@@ -64,10 +64,37 @@ struct RsaKey {
     key: VerifyingKey<Sha256>,
 }
 
-/// The keys tokens are checked against.
+/// The keys tokens are checked against, and the issuer / audience they must name.
 pub struct Verifier {
     hs256: Option<SecretSlice<u8>>,
     rs256: Vec<RsaKey>,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+/// The registered claims checked when configured (`aud` may be a string or a list).
+#[derive(Deserialize)]
+struct Registered {
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    aud: Option<Audience>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    fn contains(&self, wanted: &str) -> bool {
+        match self {
+            Self::One(a) => a == wanted,
+            Self::Many(list) => list.iter().any(|a| a == wanted),
+        }
+    }
 }
 
 impl std::fmt::Debug for Verifier {
@@ -75,6 +102,8 @@ impl std::fmt::Debug for Verifier {
         f.debug_struct("Verifier")
             .field("hs256", &self.hs256.as_ref().map(|_| "<redacted>"))
             .field("rs256_keys", &self.rs256.len())
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
             .finish()
     }
 }
@@ -90,7 +119,23 @@ impl Verifier {
         Self {
             hs256: hs256_secret,
             rs256: Vec::new(),
+            issuer: None,
+            audience: None,
         }
+    }
+
+    /// Requires tokens to carry `iss` equal to `issuer` (the SSO's issuer).
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Requires tokens to carry `aud` equal to (or, as a list, containing) `audience`.
+    #[must_use]
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
     }
 
     /// Adds the RSA keys of a JWKS document (`{"keys":[{"kty":"RSA","n","e",…}]}`); keys of
@@ -180,6 +225,19 @@ impl Verifier {
         if claims.exp.saturating_add(LEEWAY_SECS) < unix_now() {
             return Err("token expired");
         }
+        if self.issuer.is_some() || self.audience.is_some() {
+            let registered: Registered = decode_json(p)?;
+            if let Some(issuer) = &self.issuer
+                && registered.iss.as_deref() != Some(issuer.as_str())
+            {
+                return Err("wrong issuer");
+            }
+            if let Some(audience) = &self.audience
+                && !registered.aud.is_some_and(|a| a.contains(audience))
+            {
+                return Err("wrong audience");
+            }
+        }
         if claims.account.tenant_id.is_empty() || claims.account.email.is_empty() {
             return Err("token lacks account claims");
         }
@@ -251,96 +309,5 @@ pub fn unix_now() -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn claims(exp: u64) -> Claims {
-        Claims {
-            account: AccountClaim {
-                tenant_id: "t1".into(),
-                email: "a@example.com".into(),
-            },
-            application_id: Some("app".into()),
-            scope: Some("direct-deposits".into()),
-            exp,
-        }
-    }
-
-    fn hs(secret: &[u8]) -> Verifier {
-        Verifier::new(Some(SecretSlice::from(secret.to_vec())))
-    }
-
-    #[test]
-    fn hs256_round_trip() {
-        let c = claims(unix_now() + 60);
-        let token = sign_hs256(&c, b"s3cret").unwrap();
-        assert_eq!(hs(b"s3cret").verify(&token).unwrap(), c);
-    }
-
-    #[test]
-    fn rejects_wrong_key_expired_tampered_and_none() {
-        let token = sign_hs256(&claims(unix_now() + 60), b"s3cret").unwrap();
-        assert_eq!(hs(b"other").verify(&token), Err("bad signature"));
-        let old = sign_hs256(&claims(unix_now() - 3600), b"s3cret").unwrap();
-        assert_eq!(hs(b"s3cret").verify(&old), Err("token expired"));
-        let mut parts: Vec<&str> = token.split('.').collect();
-        let forged = URL_SAFE_NO_PAD.encode(
-            serde_json::to_vec(&Claims {
-                exp: unix_now() + 99_999,
-                ..claims(0)
-            })
-            .unwrap(),
-        );
-        parts[1] = &forged;
-        assert_eq!(hs(b"s3cret").verify(&parts.join(".")), Err("bad signature"));
-        let none = format!(
-            "{}.{}.",
-            URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#),
-            token.split('.').nth(1).unwrap()
-        );
-        assert_eq!(hs(b"s3cret").verify(&none), Err("unsupported algorithm"));
-        assert_eq!(hs(b"s3cret").verify("a.b"), Err("malformed token"));
-        // No RS256 keys configured: RS256 tokens are refused outright.
-        let rs = format!(
-            "{}.{}.AA",
-            URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256"}"#),
-            token.split('.').nth(1).unwrap()
-        );
-        assert_eq!(hs(b"s3cret").verify(&rs), Err("unsupported algorithm"));
-    }
-
-    #[test]
-    fn rs256_with_jwks() {
-        use rsa::pkcs1v15::SigningKey;
-        use rsa::signature::{SignatureEncoding as _, Signer as _};
-        use rsa::traits::PublicKeyParts as _;
-
-        let private = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
-        let public = private.to_public_key();
-        let jwks = serde_json::json!({"keys": [
-            {"kty": "EC", "kid": "ignored", "crv": "P-256", "x": "AA", "y": "AA"},
-            {
-                "kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256",
-                "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
-                "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
-            },
-        ]});
-        let verifier = Verifier::new(None).with_jwks(&jwks.to_string()).unwrap();
-        assert!(verifier.has_keys());
-        let c = claims(unix_now() + 60);
-        let sign = |kid: &str| {
-            let header = URL_SAFE_NO_PAD
-                .encode(serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": kid}).to_string());
-            let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap());
-            let signed = format!("{header}.{payload}");
-            let signature = SigningKey::<Sha256>::new(private.clone()).sign(signed.as_bytes());
-            format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
-        };
-        assert_eq!(verifier.verify(&sign("k1")).unwrap(), c);
-        assert_eq!(verifier.verify(&sign("other")), Err("bad signature"));
-        // HS256 is refused when only RSA keys are configured (no alg confusion).
-        let hs = sign_hs256(&c, b"anything").unwrap();
-        assert_eq!(verifier.verify(&hs), Err("unsupported algorithm"));
-        assert!(Verifier::new(None).with_jwks("{}").is_err());
-    }
-}
+#[path = "jwt_tests.rs"]
+mod tests;

@@ -26,6 +26,10 @@ pub struct Principal {
     pub email: String,
     /// What the user may do.
     pub role: Role,
+    /// Company of the employee the user is, if any.
+    pub company: Option<i64>,
+    /// The employee the user is, if any.
+    pub employee: Option<i64>,
 }
 
 impl Principal {
@@ -73,34 +77,48 @@ pub fn authenticate(
     })
 }
 
+/// Steps 2–3: the token's user in the path's `tenant`.
+///
+/// # Errors
+/// [`ApiError::Unauthorized`], or [`ApiError::Unexpected`] when the database fails.
+pub async fn authorize_tenant(
+    store: &Store,
+    claims: &jwt::Claims,
+    tenant: &str,
+) -> Result<Principal, ApiError> {
+    if claims.account.tenant_id != tenant {
+        return Err(ApiError::Unauthorized("token is not valid for this tenant"));
+    }
+    // An unknown tenant has no users: the same 401 as an unknown user, so a token cannot
+    // tell which tenants exist.
+    let user = store
+        .find_user(tenant, &claims.account.email)
+        .await?
+        .ok_or(ApiError::Unauthorized("user is not known in this tenant"))?;
+    Ok(Principal {
+        user_id: user.id,
+        email: user.email,
+        role: user.role,
+        company: user.company_id,
+        employee: user.employee_id,
+    })
+}
+
 /// Steps 2–4 for a request on `path`.
 ///
 /// # Errors
-/// [`ApiError::Unauthorized`], [`ApiError::NotFound`], or [`ApiError::Unexpected`] when
-/// the database fails.
+/// As [`authorize_tenant`]; [`ApiError::Unauthorized`] for another employee's path,
+/// [`ApiError::NotFound`] for an admin's unknown employee.
 pub async fn authorize(
     store: &Store,
     claims: &jwt::Claims,
     path: &EmployeePath,
 ) -> Result<Principal, ApiError> {
-    if claims.account.tenant_id != path.tenant {
-        return Err(ApiError::Unauthorized("token is not valid for this tenant"));
-    }
-    if !store.tenant_exists(&path.tenant).await? {
-        return Err(ApiError::NotFound("tenant"));
-    }
-    let user = store
-        .find_user(&path.tenant, &claims.account.email)
-        .await?
-        .ok_or(ApiError::Unauthorized("user is not known in this tenant"))?;
-    let principal = Principal {
-        user_id: user.id,
-        email: user.email,
-        role: user.role,
-    };
-    match user.role {
+    let principal = authorize_tenant(store, claims, &path.tenant).await?;
+    match principal.role {
         Role::Employee => {
-            if user.company_id != Some(path.company) || user.employee_id != Some(path.employee) {
+            if principal.company != Some(path.company) || principal.employee != Some(path.employee)
+            {
                 return Err(ApiError::Unauthorized(
                     "employees may only access their own direct deposits",
                 ));
@@ -116,15 +134,13 @@ pub async fn authorize(
     Ok(principal)
 }
 
-/// Approvals are for HR admins only.
+/// Approvals, the pending list and reveals are for HR admins only.
 ///
 /// # Errors
-/// [`ApiError::Unauthorized`] for any other role.
-pub fn require_admin(principal: &Principal) -> Result<(), ApiError> {
+/// [`ApiError::Unauthorized`] for any other role, saying what needs an HR admin.
+pub fn require_admin(principal: &Principal, action: &'static str) -> Result<(), ApiError> {
     match principal.role {
         Role::Admin => Ok(()),
-        Role::Employee => Err(ApiError::Unauthorized(
-            "only HR admins may approve or reject direct deposits",
-        )),
+        Role::Employee => Err(ApiError::Unauthorized(action)),
     }
 }

@@ -71,6 +71,15 @@ pub fn seed() -> DemoSeed {
 }
 
 async fn start(store: Store, pg: Option<PgDb>) -> Server {
+    start_with(store, pg, |state| state).await
+}
+
+/// Starts the API with `configure` applied to its state (CORS, limits, …).
+pub async fn start_with(
+    store: Store,
+    pg: Option<PgDb>,
+    configure: impl FnOnce(AppState) -> AppState,
+) -> Server {
     store.migrate().await.unwrap();
     store.seed(&seed()).await.unwrap();
     let dispatch = Arc::new(RecordingDispatch::default());
@@ -81,6 +90,7 @@ async fn start(store: Store, pg: Option<PgDb>) -> Server {
         FingerprintKey::new(vec![7; 32]).unwrap(),
     )
     .with_dispatch(dispatch.clone());
+    let state = configure(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let task = tokio::spawn(async move {
@@ -106,6 +116,23 @@ pub async fn postgres() -> Option<Server> {
     Some(start(store, Some(db)).await)
 }
 
+/// A Postgres-backed API with `configure` applied to its state (`None`: no server).
+pub async fn postgres_with(configure: impl FnOnce(AppState) -> AppState) -> Option<Server> {
+    let db = PgDb::create().await?;
+    let store = db.store.clone();
+    Some(start_with(store, Some(db), configure).await)
+}
+
+/// A SQLite-backed API with `configure` applied to its state.
+pub async fn sqlite_with(configure: impl FnOnce(AppState) -> AppState) -> Server {
+    start_with(
+        Store::connect("sqlite::memory:").await.unwrap(),
+        None,
+        configure,
+    )
+    .await
+}
+
 /// A token for `email` of `tenant`, valid for an hour.
 pub fn token(tenant: &str, email: &str) -> String {
     token_with_exp(
@@ -126,6 +153,11 @@ pub fn token_with_exp(tenant: &str, email: &str, exp: u64) -> String {
         exp,
     };
     sign_hs256(&claims, JWT_SECRET).unwrap()
+}
+
+/// The secret the test servers verify HS256 tokens with.
+pub fn jwt_secret() -> &'static [u8] {
+    JWT_SECRET
 }
 
 /// A token signed with the wrong secret.
@@ -215,12 +247,43 @@ impl Server {
         }
     }
 
+    /// Sends raw body bytes as `application/json`.
+    pub async fn send_bytes(&self, method: &str, path: &str, token: &str, body: Vec<u8>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.send("GET", path, Some(token), None, &[]).await
     }
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> Reply {
         self.send("POST", path, Some(token), Some(body), &[]).await
+    }
+
+    /// Rejects deposit `id` of `collection` as the HR admin, with a reason.
+    pub async fn reject(&self, collection: &str, id: i64, reason: &str) -> Reply {
+        let body = serde_json::json!({ "reason": reason });
+        self.post(&format!("{collection}/{id}/reject"), &token(T1, HR), &body)
+            .await
     }
 
     /// Creates a deposit and returns its id (asserting 201).

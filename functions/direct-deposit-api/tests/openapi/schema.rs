@@ -1,6 +1,7 @@
-//! A small JSON Schema validator: the 2020-12 subset `docs/openapi.yaml` uses (`$ref`,
-//! `type` incl. type arrays, `properties`, `required`, `additionalProperties: false`,
-//! `enum`, `const`, `minimum`, `maximum`, `items`).
+//! A small JSON Schema validator: the 2020-12 subset `docs/openapi.yaml` uses in responses
+//! (`$ref`, `type` incl. type arrays, `properties`, `required`, `additionalProperties:
+//! false`, `enum`, `const`, `minimum`, `maximum`, `items`, `minItems`, `maxItems`,
+//! `pattern`, `format: date-time`). Request schemas are Schemathesis' to exercise.
 
 use serde_json::Value;
 
@@ -72,6 +73,25 @@ pub fn validate(spec: &Value, schema: &Value, value: &Value, at: &str) {
                     "{at}: undocumented property {k}"
                 ),
             }
+        }
+    }
+    if let (Some(pattern), Some(text)) = (schema.get("pattern"), value.as_str()) {
+        let re = regex::Regex::new(pattern.as_str().unwrap()).unwrap();
+        assert!(re.is_match(text), "{at}: {text:?} does not match {pattern}");
+    }
+    if schema.get("format").and_then(Value::as_str) == Some("date-time") {
+        let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$").unwrap();
+        assert!(
+            re.is_match(value.as_str().unwrap_or_default()),
+            "{at}: {value} is not a date-time"
+        );
+    }
+    if let Some(array) = value.as_array() {
+        if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
+            assert!(array.len() as u64 >= min, "{at}: fewer than {min} items");
+        }
+        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
+            assert!(array.len() as u64 <= max, "{at}: more than {max} items");
         }
     }
     if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
