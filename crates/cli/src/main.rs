@@ -4,6 +4,7 @@ mod cipher_io;
 mod data_dir;
 mod database;
 mod decrypt_cmd;
+mod import;
 mod key_source;
 mod legacy_cmd;
 mod outbox_cmd;
@@ -51,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         action: outbox_cmd::OutboxAction,
     },
+    /// Import a tenant from the legacy SQL Server tables (CSV exports, docs/migration.md).
+    Import {
+        #[command(subcommand)]
+        action: import::ImportAction,
+    },
 }
 
 fn main() -> ExitCode {
@@ -64,6 +70,7 @@ fn main() -> ExitCode {
         Command::PayrollSim(args) => payroll_sim::run(&args),
         Command::Outbox { action } => outbox_cmd::run(action),
         Command::Rewrap(args) => rewrap::run(*args),
+        Command::Import { action } => import::run(action),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

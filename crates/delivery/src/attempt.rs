@@ -2,7 +2,7 @@
 //! re-read and re-decrypt of the tenant's service password when payroll refuses it.
 
 use dd_payroll::{DirectDepositEd, EdDate, EmployeeRef, IdempotencyKey, TenantCredentials};
-use dd_storage::{JobAction, PayrollAccount, PayrollJob};
+use dd_storage::{EmployeeKey, JobAction, PayrollAccount, PayrollJob};
 
 use crate::DeliveryError;
 use crate::deliverer::Deliverer;
@@ -111,10 +111,19 @@ impl Deliverer {
         key: &IdempotencyKey,
     ) -> Result<i64, DeliveryError> {
         let client = self.client(account)?;
+        // Imported employees keep the legacy payroll keys; the rest use the account's.
+        let keys = self
+            .store()
+            .payroll_employee_keys(EmployeeKey::new(
+                &job.tenant_id,
+                job.company_id,
+                job.employee_id,
+            ))
+            .await?;
         let employee = EmployeeRef::new(
-            account.client_id.to_string(),
-            account.company_id.to_string(),
-            job.employee_id.to_string(),
+            keys.client_id.unwrap_or(account.client_id).to_string(),
+            keys.company_id.unwrap_or(account.company_id).to_string(),
+            keys.employee_id.unwrap_or(job.employee_id).to_string(),
         );
         match call {
             Call::Create => {

@@ -74,6 +74,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reviews: rejection reason, pending index",
         include_str!("../migrations/0002_reviews.sql"),
     ),
+    (
+        3,
+        "legacy import",
+        include_str!("../migrations/0003_legacy_import.sql"),
+    ),
 ];
 
 const ID_PK_TOKEN: &str = "@ID_PK@";

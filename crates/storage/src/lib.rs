@@ -13,10 +13,15 @@ mod deposits;
 mod directory;
 mod error;
 mod idempotency;
+mod import;
+mod import_deposits;
+mod import_directory;
+mod import_rows;
 mod jobs;
 mod outbox;
 mod outbox_status;
 mod payroll_delivery;
+mod payroll_keys;
 mod queries;
 mod records;
 mod reviews;
@@ -32,9 +37,16 @@ pub use connect::{
 pub use directory::{PayrollAccount, Role, UserProfile, UserRecord};
 pub use error::{DbFailure, StorageError};
 pub use idempotency::{IdempotencyInput, RenderResponse, StoredResponse};
+pub use import::{
+    ImportCompany, ImportCounts, ImportDeposit, ImportEmployee, ImportMode, ImportOutcome,
+    ImportRefusal, ImportUser, LegacyImport,
+};
+pub use import_deposits::{DEPOSIT_TABLE, DepositCounts};
+pub use import_directory::DirectoryCounts;
 pub use jobs::{ClaimOptions, DepositSnapshot, JobAction, JobStatus, PayrollJob, backoff_ms};
 pub use outbox_status::OutboxCounts;
 pub use payroll_delivery::{DeliveryTarget, PAYROLL_DELIVERY_ACTOR, PayrollOutcome};
+pub use payroll_keys::PayrollEmployeeKeys;
 pub use queries::MAX_PAGE_SIZE;
 pub use records::{Actor, Committed, DeleteOutcome, DepositRecord, EmployeeKey, NewDepositRecord};
 pub use reviews::{ACTION_ACCOUNT_REVEALED, PendingDeposit};

@@ -76,13 +76,17 @@ impl Store {
     /// delivered upsert of a deposit is the one that created its E/D; a job re-run after a
     /// crash between recording the E/D id and completing must still be that create (its
     /// idempotency key was spent on a create), so this, not the E/D id alone, decides.
+    /// A deposit imported with its legacy E/D id counts as delivered: the legacy system
+    /// created that E/D (`ddctl import legacy`).
     ///
     /// # Errors
     /// [`StorageError::Database`] when the query fails.
     pub async fn earlier_upsert_delivered(&self, job: &PayrollJob) -> Result<bool, StorageError> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM payroll_outbox WHERE tenant_id = $1 AND deposit_id = $2 \
-             AND id < $3 AND action = 'upsert' AND status = 'done'",
+            "SELECT (SELECT COUNT(*) FROM payroll_outbox WHERE tenant_id = $1 \
+             AND deposit_id = $2 AND id < $3 AND action = 'upsert' AND status = 'done') \
+             + (SELECT COUNT(*) FROM legacy_deposit_imports WHERE tenant_id = $1 \
+             AND deposit_id = $2 AND payroll_ed_id IS NOT NULL) AS n",
         )
         .bind(job.tenant_id.as_str())
         .bind(job.deposit_id)

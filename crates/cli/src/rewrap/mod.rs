@@ -157,7 +157,7 @@ pub async fn rewrap_one(
 }
 
 /// A progress bar on stderr (hidden when stderr is not a terminal).
-fn progress(total: u64) -> indicatif::ProgressBar {
+pub(crate) fn progress(total: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
         "{bar:40} {pos}/{len} values ({per_sec}, eta {eta})",
