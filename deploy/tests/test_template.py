@@ -267,3 +267,19 @@ def test_migrations_run_with_the_drainer_version_being_deployed(sam):
     migration = sam["Resources"]["DatabaseMigration"]
     assert migration["Properties"]["ServiceToken"] == {"Ref": "DrainerFunction.Version"}
     assert sam["Resources"]["ApiFunction"]["DependsOn"] == "DatabaseMigration"
+
+
+def test_legacy_takeover_template_uses_the_logical_ids_sam_generates(cfn):
+    """deploy/legacy-import.yaml must name its resources as the SAM stack does, or the SAM
+    deploy after the takeover would create new functions and aliases instead of updating."""
+    legacy = load(ROOT / "deploy" / "legacy-import.yaml")
+    for name, resource in legacy["Resources"].items():
+        if name.endswith("LegacyVersion"):
+            continue  # retained .NET versions: SAM publishes its own
+        assert name in cfn["Resources"], name
+        assert cfn["Resources"][name]["Type"] == resource["Type"], name
+        ours = cfn["Resources"][name]["Properties"]
+        theirs = resource["Properties"]
+        for key in ("FunctionName", "LogGroupName", "Name"):
+            if key in theirs:
+                assert ours[key] == theirs[key], (name, key)
