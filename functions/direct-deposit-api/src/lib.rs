@@ -16,6 +16,7 @@ mod handlers;
 pub mod middleware;
 pub mod paths;
 pub mod render;
+pub mod sources;
 #[cfg(feature = "lambda")]
 pub mod stage;
 mod state;
