@@ -4,6 +4,7 @@ mod cipher_io;
 mod data_dir;
 mod key_source;
 mod legacy_cmd;
+mod migrate;
 mod outbox_cmd;
 mod payroll_sim;
 mod rewrap;
@@ -44,6 +45,8 @@ enum Command {
     PayrollSim(payroll_sim::PayrollSimArgs),
     /// Rewrap legacy ciphertexts (a file of lines or a SQL column) as dd1: envelopes.
     Rewrap(Box<rewrap::RewrapArgs>),
+    /// Apply the database schema migrations (idempotent; `docs/deploy.md`).
+    Migrate(migrate::MigrateArgs),
     /// Work the payroll outbox.
     Outbox {
         #[command(subcommand)]
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::PayrollSim(args) => payroll_sim::run(&args),
         Command::Outbox { action } => outbox_cmd::run(action),
         Command::Rewrap(args) => rewrap::run(*args),
+        Command::Migrate(args) => migrate::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -119,6 +119,15 @@ impl Config {
         } else {
             None
         };
+        self.into_state_with(sdk).await
+    }
+
+    /// As [`Config::into_state`], with the AWS settings given instead of read from the
+    /// environment (tests point them at moto).
+    ///
+    /// # Errors
+    /// As [`Config::into_state`].
+    pub async fn into_state_with(self, sdk: Option<dd_aws::SdkEnv>) -> Result<AppState, ApiError> {
         let keys = sources::envelope_keys(&self.kek, sdk.as_ref())?;
         let loaded = sources::load(
             self.database,
