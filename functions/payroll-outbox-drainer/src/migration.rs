@@ -3,8 +3,9 @@
 //!
 //! - a CloudFormation custom resource (`Custom::DatabaseMigration`): Create and Update apply
 //!   the migrations embedded in this binary, then the outcome is PUT to the pre-signed
-//!   `ResponseURL`; Delete never drops anything. The template passes this function's new
-//!   version as the resource's service token, so each deploy migrates with the code it ships;
+//!   `ResponseURL`; Delete never drops anything. The template invokes this function's alias
+//!   once it points at the new version (and changes a property per version), so each deploy
+//!   migrates with the code it ships;
 //! - `{"action": "migrate"}` invoked by hand (the runbook's fallback).
 //!
 //! Migrating is idempotent (already applied versions are skipped) and safe to run while the
