@@ -189,7 +189,9 @@ fn find_source<'a, E: std::error::Error + 'static>(
     std::iter::successors(Some(err), |e| e.source()).find_map(|e| e.downcast_ref::<E>())
 }
 
-fn build_tls_config(extra_bundle: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, Arc<str>> {
+pub(crate) fn build_tls_config(
+    extra_bundle: Option<&Path>,
+) -> Result<Arc<rustls::ClientConfig>, Arc<str>> {
     let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };

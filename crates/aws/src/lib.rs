@@ -5,8 +5,10 @@
 //! container its credentials in environment variables, and skipping the chain keeps SDK setup
 //! off the cold-start path and out of the binary.
 
+pub mod database_secret;
 mod envelope_keys;
 mod error;
+pub mod fetch;
 mod https;
 pub mod kms;
 #[cfg(feature = "lambda-invoke")]
@@ -15,6 +17,7 @@ mod pem;
 mod sdk_env;
 pub mod secrets;
 
+pub use database_secret::{DatabaseTarget, postgres_url};
 pub use envelope_keys::EnvelopeKeys;
 pub use error::AwsError;
 pub use kms::KmsKeyProvider;

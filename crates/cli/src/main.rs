@@ -7,6 +7,7 @@ mod decrypt_cmd;
 mod import;
 mod key_source;
 mod legacy_cmd;
+mod migrate;
 mod outbox_cmd;
 mod payroll_sim;
 mod rewrap;
@@ -47,6 +48,8 @@ enum Command {
     PayrollSim(payroll_sim::PayrollSimArgs),
     /// Rewrap legacy ciphertexts (a file of lines or a SQL column) as dd1: envelopes.
     Rewrap(Box<rewrap::RewrapArgs>),
+    /// Apply the database schema migrations (idempotent; `docs/deploy.md`).
+    Migrate(migrate::MigrateArgs),
     /// Work the payroll outbox.
     Outbox {
         #[command(subcommand)]
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Outbox { action } => outbox_cmd::run(action),
         Command::Rewrap(args) => rewrap::run(*args),
         Command::Import { action } => import::run(action),
+        Command::Migrate(args) => migrate::run(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

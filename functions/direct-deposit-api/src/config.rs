@@ -1,45 +1,55 @@
 //! Lambda settings, read and validated once at start-up (never per request).
 //!
-//! - `DD_DATABASE_URL`: `postgres://…` (RDS) or `sqlite://…`.
-//! - `DD_JWT_SECRET`: HS256 secret (its UTF-8 bytes are the key); and/or
-//!   `DD_JWKS_FILE`: a JWKS document with the RS256 keys. At least one.
-//! - `DD_FINGERPRINT_KEY`: hex, at least 32 bytes: keys the account fingerprints.
-//! - `DD_KEK_FILE`: the local key-encryption-key file of the `dd1:` envelope (a KMS
-//!   provider plugs into the same `AccountVault` seam later).
+//! - `DD_DATABASE_URL`: `postgres://…` or `sqlite://…`; or, in AWS, `DD_DATABASE_SECRET_ID`
+//!   (RDS credentials JSON in Secrets Manager) with `DD_DATABASE_HOST`, `DD_DATABASE_PORT`,
+//!   `DD_DATABASE_NAME`, `DD_DATABASE_SSLMODE` (default `require`) overriding the secret.
+//! - `DD_JWT_SECRET`: HS256 secret (its UTF-8 bytes are the key); and/or the RS256 keys of a
+//!   JWKS document: `DD_JWKS_URL` (the SSO's, fetched once at init) or `DD_JWKS_FILE`.
+//! - `DD_FINGERPRINT_KEY`: hex, at least 32 bytes: keys the account fingerprints; or
+//!   `DD_FINGERPRINT_KEY_SECRET_ID`: a Secrets Manager secret holding that hex.
+//! - `DD_KEK_FILE`: the local key-encryption-key file of the `dd1:` envelope; or
+//!   `DD_KMS_KEY_ID` (KMS key ARN; retired keys in `DD_KMS_DECRYPT_KEY_IDS`).
 //! - `DD_MIGRATE`: `true` to apply migrations at start-up.
 //! - `DD_CORS_ORIGINS`: comma-separated exact origins allowed to call from a browser
 //!   (default none: the web app is on the API's origin).
 //! - `DD_JWT_ISSUER` / `DD_JWT_AUDIENCE`: when set, tokens must carry this `iss` / `aud`.
 //! - The limits of `limits.rs` (`DD_MAX_DEPOSITS_PER_EMPLOYEE`, `DD_MAX_BODY_BYTES`,
 //!   `DD_REQUEST_TIMEOUT_MS`, `DD_DB_POOL_WAIT_MS`).
+//! - `SSL_CERT_FILE`: extra trusted CAs for AWS and the JWKS URL (see `dd-aws`).
+//!
+//! Secrets Manager, KMS and the JWKS URL are only touched when configured (`sources.rs`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use dd_crypto::envelope::{EnvelopeCipher, LocalKeyProvider};
+use dd_crypto::envelope::EnvelopeCipher;
 use dd_storage::{PoolSettings, Store};
-use secrecy::SecretSlice;
-use zeroize::Zeroizing;
+use secrecy::{ExposeSecret as _, SecretSlice};
 
 use crate::auth::jwt::Verifier;
 use crate::cors::CorsPolicy;
 use crate::error::ApiError;
 use crate::limits::Limits;
+use crate::sources::{self, DatabaseSource, FingerprintSource, KekSource};
 use crate::state::AppState;
 use crate::vault::FingerprintKey;
 
 /// Validated settings.
 pub struct Config {
-    /// Database URL.
-    pub database_url: String,
+    /// The database (URL or credentials secret).
+    pub database: DatabaseSource,
     /// HS256 secret, if any.
     pub jwt_secret: Option<SecretSlice<u8>>,
     /// JWKS file, if any.
     pub jwks_file: Option<PathBuf>,
-    /// Fingerprint key bytes.
-    pub fingerprint_key: Zeroizing<Vec<u8>>,
-    /// Local KEK file.
-    pub kek_file: PathBuf,
+    /// JWKS URL (the SSO's), if any.
+    pub jwks_url: Option<String>,
+    /// Fingerprint key (hex or secret).
+    pub fingerprint: FingerprintSource,
+    /// Envelope key-encryption key (file or KMS).
+    pub kek: KekSource,
+    /// Extra trusted CAs (`SSL_CERT_FILE`).
+    pub ca_bundle: Option<PathBuf>,
     /// Apply migrations at start-up.
     pub migrate: bool,
     /// Origins allowed to call from a browser.
@@ -57,8 +67,10 @@ pub struct Config {
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
+            .field("database", &self.database)
             .field("jwks_file", &self.jwks_file)
-            .field("kek_file", &self.kek_file)
+            .field("jwks_url", &self.jwks_url)
+            .field("kek", &self.kek)
             .field("migrate", &self.migrate)
             .field("cors", &self.cors)
             .field("jwt_issuer", &self.jwt_issuer)
@@ -86,35 +98,36 @@ impl Config {
     /// # Errors
     /// As [`Config::from_env`].
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
-        let database_url =
-            var("DD_DATABASE_URL").ok_or_else(|| config_error("DD_DATABASE_URL is required"))?;
+        let database = DatabaseSource::from_lookup(&var)?;
         let jwt_secret = var("DD_JWT_SECRET").map(|s| SecretSlice::from(s.into_bytes()));
         let jwks_file = var("DD_JWKS_FILE").map(PathBuf::from);
-        if jwt_secret.is_none() && jwks_file.is_none() {
-            return Err(config_error("set DD_JWT_SECRET and/or DD_JWKS_FILE"));
+        let jwks_url = var("DD_JWKS_URL");
+        if jwks_url
+            .as_deref()
+            .is_some_and(|url| !url.starts_with("https://"))
+        {
+            return Err(config_error("DD_JWKS_URL must be an https:// URL"));
         }
-        let fingerprint_hex = Zeroizing::new(
-            var("DD_FINGERPRINT_KEY")
-                .ok_or_else(|| config_error("DD_FINGERPRINT_KEY is required"))?,
-        );
-        let fingerprint_key = Zeroizing::new(
-            hex::decode(fingerprint_hex.trim())
-                .map_err(|_| config_error("DD_FINGERPRINT_KEY must be hex"))?,
-        );
-        let kek_file = var("DD_KEK_FILE")
-            .map(PathBuf::from)
-            .ok_or_else(|| config_error("DD_KEK_FILE is required"))?;
+        if jwt_secret.is_none() && jwks_file.is_none() && jwks_url.is_none() {
+            return Err(config_error(
+                "set DD_JWT_SECRET and/or DD_JWKS_URL or DD_JWKS_FILE",
+            ));
+        }
+        let fingerprint = FingerprintSource::from_lookup(&var)?;
+        let kek = KekSource::from_lookup(&var)?;
         let migrate = matches!(var("DD_MIGRATE").as_deref(), Some("1" | "true" | "yes"));
         let cors = CorsPolicy::from_list(var("DD_CORS_ORIGINS").as_deref().unwrap_or(""))
             .map_err(|e| ApiError::Config(format!("DD_CORS_ORIGINS: {e}")))?;
         let limits = Limits::from_lookup(&var)?;
         let pool = Limits::pool_from_lookup(&var)?;
         Ok(Self {
-            database_url,
+            database,
             jwt_secret,
             jwks_file,
-            fingerprint_key,
-            kek_file,
+            jwks_url,
+            fingerprint,
+            kek,
+            ca_bundle: var("SSL_CERT_FILE").map(PathBuf::from),
             migrate,
             cors,
             jwt_issuer: var("DD_JWT_ISSUER"),
@@ -124,12 +137,36 @@ impl Config {
         })
     }
 
-    /// Connects and builds the state.
+    /// Fetches what lives in AWS (concurrently), connects and builds the state.
     ///
     /// # Errors
-    /// [`ApiError::Config`] for unreadable key files; storage errors when the database
-    /// cannot be reached.
+    /// [`ApiError::Config`] for unreadable key files, missing AWS settings or failed
+    /// fetches (naming the setting and the AWS error code, never a value); storage errors
+    /// when the database cannot be reached.
     pub async fn into_state(self) -> Result<AppState, ApiError> {
+        let sdk = if sources::needs_aws(&self.database, &self.kek, &self.fingerprint) {
+            Some(dd_aws::SdkEnv::from_env().map_err(|e| config_error(&e.to_string()))?)
+        } else {
+            None
+        };
+        self.into_state_with(sdk).await
+    }
+
+    /// As [`Config::into_state`], with the AWS settings given instead of read from the
+    /// environment (tests point them at moto).
+    ///
+    /// # Errors
+    /// As [`Config::into_state`].
+    pub async fn into_state_with(self, sdk: Option<dd_aws::SdkEnv>) -> Result<AppState, ApiError> {
+        let keys = sources::envelope_keys(&self.kek, sdk.as_ref())?;
+        let loaded = sources::load(
+            self.database,
+            self.fingerprint,
+            self.jwks_url.as_deref(),
+            sdk.as_ref(),
+            self.ca_bundle.as_deref(),
+        )
+        .await?;
         let mut verifier = Verifier::new(self.jwt_secret);
         if let Some(issuer) = self.jwt_issuer {
             verifier = verifier.with_issuer(issuer);
@@ -142,22 +179,21 @@ impl Config {
                 .map_err(|_| config_error("cannot read DD_JWKS_FILE"))?;
             verifier = verifier.with_jwks(&jwks).map_err(|e| config_error(e.0))?;
         }
-        let kek = Zeroizing::new(
-            std::fs::read_to_string(&self.kek_file)
-                .map_err(|_| config_error("cannot read DD_KEK_FILE"))?,
-        );
-        let provider = LocalKeyProvider::from_json(&kek)
-            .map_err(|_| config_error("DD_KEK_FILE is not a local key file"))?;
+        if let Some(jwks) = &loaded.jwks {
+            verifier = verifier
+                .with_jwks(jwks)
+                .map_err(|e| config_error(&format!("DD_JWKS_URL: {}", e.0)))?;
+        }
         let fingerprint =
-            FingerprintKey::new(self.fingerprint_key.to_vec()).map_err(config_error)?;
-        let store = Store::connect_with(&self.database_url, self.pool).await?;
+            FingerprintKey::new(loaded.fingerprint_key.to_vec()).map_err(config_error)?;
+        let store = Store::connect_with(loaded.database_url.expose_secret(), self.pool).await?;
         if self.migrate {
             store.migrate().await?;
         }
         Ok(AppState::new(
             store,
             verifier,
-            Arc::new(EnvelopeCipher::new(provider)),
+            Arc::new(EnvelopeCipher::new(keys)),
             fingerprint,
         )
         .with_cors(self.cors)
@@ -191,5 +227,54 @@ mod tests {
         ];
         let err = Config::from_lookup(env(FULL)).unwrap_err();
         assert!(err.to_string().contains("hex"));
+    }
+
+    #[test]
+    fn aws_sources_replace_the_local_ones_one_of_each() {
+        fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        }
+        const AWS: &[(&str, &str)] = &[
+            (
+                "DD_DATABASE_SECRET_ID",
+                "arn:aws:secretsmanager:eu-west-1:1:secret:db-AbC",
+            ),
+            ("DD_DATABASE_HOST", "proxy.example"),
+            ("DD_DATABASE_PORT", "5432"),
+            ("DD_JWKS_URL", "https://sso.example/.well-known/jwks.json"),
+            ("DD_FINGERPRINT_KEY_SECRET_ID", "dd-fingerprint"),
+            ("DD_KMS_KEY_ID", "arn:aws:kms:eu-west-1:1:key/k"),
+        ];
+        let config = Config::from_lookup(env(AWS)).unwrap();
+        assert!(
+            matches!(config.database, DatabaseSource::Secret { ref target, .. }
+            if target.host.as_deref() == Some("proxy.example") && target.port == Some(5432))
+        );
+        assert!(matches!(config.kek, KekSource::Kms { .. }));
+        assert!(matches!(config.fingerprint, FingerprintSource::Secret(_)));
+        const BOTH: &[(&str, &str)] = &[
+            ("DD_DATABASE_URL", "sqlite::memory:"),
+            ("DD_DATABASE_SECRET_ID", "db"),
+            ("DD_JWT_SECRET", "s"),
+            ("DD_FINGERPRINT_KEY", "00"),
+            ("DD_KEK_FILE", "/k"),
+        ];
+        let err = Config::from_lookup(env(BOTH)).unwrap_err().to_string();
+        assert!(err.contains("only one of DD_DATABASE_URL"), "{err}");
+        const PLAIN_HTTP_JWKS: &[(&str, &str)] = &[
+            ("DD_DATABASE_URL", "sqlite::memory:"),
+            ("DD_JWKS_URL", "http://sso.example/jwks"),
+            ("DD_FINGERPRINT_KEY", "00"),
+            ("DD_KEK_FILE", "/k"),
+        ];
+        let err = Config::from_lookup(env(PLAIN_HTTP_JWKS))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("https://"), "{err}");
     }
 }

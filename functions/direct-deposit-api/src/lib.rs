@@ -24,6 +24,7 @@ mod preview;
 pub mod render;
 mod review;
 pub mod review_body;
+pub mod sources;
 #[cfg(feature = "lambda")]
 pub mod stage;
 mod state;

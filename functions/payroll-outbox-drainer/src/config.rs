@@ -1,6 +1,8 @@
 //! Settings, read and validated once per container from the environment.
 //!
-//! - `DD_DATABASE_URL` (required): the tenant database (`postgres://…` on RDS).
+//! - The tenant database: `DD_DATABASE_URL`, or (in AWS) `DD_DATABASE_SECRET_ID`, the RDS
+//!   credentials JSON in Secrets Manager, with `DD_DATABASE_HOST` (e.g. the RDS Proxy),
+//!   `DD_DATABASE_PORT`, `DD_DATABASE_NAME`, `DD_DATABASE_SSLMODE` (default `require`).
 //! - Account numbers (`dd1:` envelopes): `DD_KMS_KEY_ID` (KMS key id or ARN; more ARNs that
 //!   may unwrap old envelopes in `DD_KMS_DECRYPT_KEY_IDS`, comma-separated), else a local
 //!   key file `DD_KEK_FILE` (alias `DD_ENVELOPE_KEY_FILE`).
@@ -16,6 +18,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
+use dd_aws::DatabaseTarget;
 use dd_delivery::RetryPolicy;
 use secrecy::SecretString;
 
@@ -47,6 +50,18 @@ pub enum Passwords {
     KeySecret(String),
 }
 
+/// Where the database is.
+#[derive(Debug)]
+pub enum Database {
+    /// A full URL (with its password).
+    Url(SecretString),
+    /// Credentials in Secrets Manager, connected to at `target`.
+    Secret {
+        secret_id: String,
+        target: DatabaseTarget,
+    },
+}
+
 /// The payroll API secret's source.
 #[derive(Debug)]
 pub enum ApiSecret {
@@ -56,7 +71,7 @@ pub enum ApiSecret {
 
 #[derive(Debug)]
 pub struct Config {
-    pub database_url: SecretString,
+    pub database: Database,
     pub envelope_keys: EnvelopeKeys,
     pub passwords: Passwords,
     pub api_key: String,
@@ -131,10 +146,24 @@ impl Config {
         if batch < 1 {
             bail!("DD_OUTBOX_BATCH must be at least 1");
         }
+        let database = match (var("DD_DATABASE_URL"), var("DD_DATABASE_SECRET_ID")) {
+            (Some(url), None) => Database::Url(SecretString::from(url)),
+            (None, Some(secret_id)) => Database::Secret {
+                secret_id,
+                target: DatabaseTarget {
+                    host: var("DD_DATABASE_HOST"),
+                    port: var("DD_DATABASE_PORT")
+                        .map(|p| p.parse::<u16>())
+                        .transpose()
+                        .context("DD_DATABASE_PORT must be a port number")?,
+                    dbname: var("DD_DATABASE_NAME"),
+                    sslmode: var("DD_DATABASE_SSLMODE"),
+                },
+            },
+            _ => bail!("set exactly one of DD_DATABASE_URL and DD_DATABASE_SECRET_ID"),
+        };
         Ok(Self {
-            database_url: SecretString::from(
-                var("DD_DATABASE_URL").context("DD_DATABASE_URL is required")?,
-            ),
+            database,
             envelope_keys,
             passwords,
             api_key: var("DD_PAYROLL_API_KEY").context("DD_PAYROLL_API_KEY is required")?,
@@ -190,5 +219,20 @@ mod tests {
         vars.push(("DD_OUTBOX_LEASE_MS", "soon"));
         assert!(config(&vars).is_err());
         assert!(config(&BASE[..2]).is_err());
+    }
+
+    #[test]
+    fn database_credentials_may_come_from_secrets_manager() {
+        let mut vars = BASE[1..].to_vec();
+        vars.push((
+            "DD_DATABASE_SECRET_ID",
+            "arn:aws:secretsmanager:eu-west-1:1:secret:db",
+        ));
+        vars.push(("DD_DATABASE_HOST", "proxy.example"));
+        let c = config(&vars).unwrap();
+        assert!(matches!(c.database, Database::Secret { ref target, .. }
+            if target.host.as_deref() == Some("proxy.example")));
+        vars.push(("DD_DATABASE_URL", "postgres://db/dd"));
+        assert!(config(&vars).is_err());
     }
 }

@@ -3,9 +3,11 @@
 //! claim could outlive the invocation's deadline.
 //!
 //! The API delivers each change right after commit; this function is the safety net that
-//! retries failures and picks up whatever that immediate delivery never got to.
+//! retries failures and picks up whatever that immediate delivery never got to. It also
+//! migrates the schema on deploy (`migration.rs`).
 
 mod config;
+mod migration;
 mod setup;
 
 use std::time::{Duration, Instant};
@@ -25,7 +27,16 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let batch = config.batch;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let deliverer = deliverer.clone();
-        async move { drain(&deliverer, batch, event).await }
+        async move {
+            match migration::classify(&event.payload) {
+                migration::Request::Drain => drain(&deliverer, batch, event).await,
+                migration::Request::Migrate => migration::migrate(deliverer.store()).await,
+                migration::Request::CustomResource(request) => {
+                    let stream = event.context.env_config.log_stream.clone();
+                    migration::custom_resource(deliverer.store(), &request, &stream).await
+                }
+            }
+        }
     }))
     .await
 }

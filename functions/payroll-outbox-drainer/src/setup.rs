@@ -13,7 +13,7 @@ use dd_storage::Store;
 use secrecy::ExposeSecret;
 use zeroize::Zeroizing;
 
-use crate::config::{ApiSecret, Config, EnvelopeKeys, Passwords};
+use crate::config::{ApiSecret, Config, Database, EnvelopeKeys, Passwords};
 
 pub async fn deliverer(config: &Config) -> anyhow::Result<Deliverer> {
     // Read only when some setting lives in AWS: a local-files setup needs no AWS env.
@@ -22,7 +22,8 @@ pub async fn deliverer(config: &Config) -> anyhow::Result<Deliverer> {
             config.passwords,
             Passwords::Function(_) | Passwords::KeySecret(_)
         )
-        || matches!(config.api_secret, ApiSecret::SecretsManager(_));
+        || matches!(config.api_secret, ApiSecret::SecretsManager(_))
+        || matches!(config.database, Database::Secret { .. });
     let sdk = if needs_aws {
         Some(SdkEnv::from_env()?)
     } else {
@@ -70,7 +71,16 @@ pub async fn deliverer(config: &Config) -> anyhow::Result<Deliverer> {
     );
     suite.request_timeout = timeout;
 
-    let store = Store::connect(config.database_url.expose_secret())
+    let database_url = match &config.database {
+        Database::Url(url) => url.clone(),
+        Database::Secret { secret_id, target } => {
+            let json = SecretsManagerSource::new(sdk_env()?, secret_id.clone())
+                .fetch()
+                .await?;
+            dd_aws::postgres_url(&json, target)?
+        }
+    };
+    let store = Store::connect(database_url.expose_secret())
         .await
         .context("cannot open the database")?;
     Ok(Deliverer::new(
