@@ -6,7 +6,7 @@
 
 BUCKET and ID are the stack outputs WebBucketName and WebDistributionId (docs/deploy.md).
 
-Cache headers (DESIGN 2.6): hashed assets (``name-<hash>.ext``, as Vite names them) are
+Cache headers (docs/architecture.md §2.6): hashed assets (``name-<hash>.ext``, as Vite names them) are
 ``public, max-age=31536000, immutable``; everything else (index.html, config.json, unhashed
 files) is ``no-cache``, so browsers revalidate it on every load. Upload order keeps every
 published index.html valid: hashed assets first, then the other files, index.html last. Old

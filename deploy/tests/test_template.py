@@ -1,7 +1,7 @@
 """Invariants of the stack, read from the template `sam build` wrote (DD_BUILT_TEMPLATE; the
 source template when unset) and from its CloudFormation form (the SAM transform, run offline).
 
-What the issue and DESIGN 2.7 require and linters do not check: decrypt/encrypt published
+What the issue and docs/architecture.md §2.7 require and linters do not check: decrypt/encrypt published
 through alias `live` with a CodeDeploy canary, alarms on the new version, a pre-traffic hook;
 the decryptor outside any VPC and the API/drainer inside; no wildcard IAM resources; JSON logs
 with retention for every function; every API route reachable; the web distribution's shape.

@@ -1,6 +1,6 @@
-//! The web app at `/app/` (DESIGN §2.6), served from the bundle embedded at compile time
-//! (`web/dist`, see `build.rs`): no file system access at run time, so no request path can
-//! reach a file outside the bundle.
+//! The web app at `/app/` (docs/architecture.md §2.6), served from the bundle embedded at
+//! compile time (`web/dist`, see `build.rs`): no file system access at run time, so no
+//! request path can reach a file outside the bundle.
 //!
 //! - Hashed assets (`/app/assets/…`) are cached for a year (`immutable`); everything else,
 //!   `index.html` first, is `no-cache` so a new build is picked up at once.

@@ -1,5 +1,5 @@
 // The bearer token: kept in sessionStorage (this tab only, gone when it closes), never in
-// localStorage or a cookie (DESIGN §2.6).
+// localStorage or a cookie (docs/architecture.md §2.6).
 
 const KEY = "dd.token";
 
