@@ -7,7 +7,7 @@ use dd_storage::Store;
 
 use crate::auth::jwt::Verifier;
 use crate::cors::CorsPolicy;
-use crate::dispatch::{NoDispatch, PayrollDispatch};
+use dd_storage::{NoDispatch, PayrollDispatch};
 use crate::limits::Limits;
 use crate::vault::{AccountVault, FingerprintKey};
 
