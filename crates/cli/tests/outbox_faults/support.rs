@@ -95,6 +95,7 @@ impl Sim {
             .strip_prefix("payroll-sim listening on ")
             .unwrap_or_else(|| panic!("unexpected sim banner {line:?}"))
             .to_owned();
+        dd_payroll::install_crypto_provider();
         Self {
             child,
             _dir: dir,
