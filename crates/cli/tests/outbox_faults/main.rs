@@ -9,6 +9,7 @@
 
 mod measure;
 mod pg;
+mod requeue;
 mod support;
 
 use std::time::Duration;
@@ -193,6 +194,11 @@ mod sqlite {
     async fn flaky_payroll_applies_each_change_once() {
         super::flaky_payroll_applies_each_change_once(Db::Sqlite).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll() {
+        requeue::requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll(Db::Sqlite).await;
+    }
 }
 
 mod postgres {
@@ -206,6 +212,12 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn flaky_payroll_applies_each_change_once() {
         super::flaky_payroll_applies_each_change_once(Db::Postgres).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll() {
+        requeue::requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll(Db::Postgres)
+            .await;
     }
 }
 
