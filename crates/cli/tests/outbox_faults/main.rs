@@ -7,6 +7,7 @@
 //! returned while payroll had not answered yet), and the measured numbers are printed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod lambda_watch;
 mod measure;
 mod pg;
 mod requeue;

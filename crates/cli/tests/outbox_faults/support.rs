@@ -296,6 +296,19 @@ impl World {
         cmd
     }
 
+    /// The payroll-outbox-drainer Lambda's settings for this world (its environment).
+    pub fn drainer_env(&self) -> Vec<(&'static str, String)> {
+        let path = |p: &PathBuf| p.display().to_string();
+        vec![
+            ("DD_DATABASE_URL", self.db_url.clone()),
+            ("DD_KEK_FILE", path(&self.envelope_file)),
+            ("DD_KEY_FILE", path(&self.decrypt_key_file)),
+            ("DD_PAYROLL_API_KEY", API_KEY.to_owned()),
+            ("DD_PAYROLL_API_SECRET", API_SECRET.to_owned()),
+            ("DD_PAYROLL_APPLICATION_ID", "tests".to_owned()),
+        ]
+    }
+
     /// Runs a drain to its end; returns its totals (stdout JSON) after checking it succeeded.
     pub fn drain(&self, flags: &[&str]) -> Value {
         let out: Output = self.drain_command(flags).output().unwrap();
