@@ -184,9 +184,15 @@ mod tests {
         use JobAction::Upsert;
         // A dead create or update requeued after the delete: never sent.
         assert!(matches!(plan(Upsert, ended(None), NONE), Plan::Skip(_)));
-        assert!(matches!(plan(Upsert, ended(Some(7)), EARLIER), Plan::Skip(_)));
+        assert!(matches!(
+            plan(Upsert, ended(Some(7)), EARLIER),
+            Plan::Skip(_)
+        ));
         // Overtaken by a later delivered change: never sent (no second E/D, no rollback).
-        assert!(matches!(plan(Upsert, target(Some(7)), LATER), Plan::Skip(_)));
+        assert!(matches!(
+            plan(Upsert, target(Some(7)), LATER),
+            Plan::Skip(_)
+        ));
         assert!(matches!(plan(Upsert, target(None), LATER), Plan::Skip(_)));
     }
 }

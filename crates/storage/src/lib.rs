@@ -35,8 +35,8 @@ pub use audit::{AuditRecord, ENTITY_DIRECT_DEPOSIT};
 pub use connect::{
     Backend, DEFAULT_MAX_DEPOSITS_PER_EMPLOYEE, DEFAULT_POOL_WAIT, PoolSettings, Store, now_ms,
 };
-pub use dispatch::{NoDispatch, PayrollDispatch};
 pub use directory::{PayrollAccount, Role, UserProfile, UserRecord};
+pub use dispatch::{NoDispatch, PayrollDispatch};
 pub use error::{DbFailure, StorageError};
 pub use idempotency::{IdempotencyInput, RenderResponse, StoredResponse};
 pub use import::{

@@ -112,6 +112,9 @@ mod tests {
             now + Duration::from_secs(30)
         );
         assert_eq!(deadline_at(now_ms - 5, now_ms, now), now);
-        assert_eq!(deadline_at(600_000, now_ms, now), now + Duration::from_secs(600));
+        assert_eq!(
+            deadline_at(600_000, now_ms, now),
+            now + Duration::from_secs(600)
+        );
     }
 }

@@ -33,22 +33,28 @@ impl Emulator {
             .join("Cargo.toml");
         let log = std::fs::File::create(log).unwrap();
         let mut cmd = Command::new("cargo");
-        cmd.args(["lambda", "watch", "--ignore-changes", "--invoke-address", "127.0.0.1"])
-            .args(["--invoke-port", &port.to_string(), "--bin", FUNCTION])
-            .arg("--manifest-path")
-            .arg(manifest)
-            // Nothing of the caller's settings may reach the function but these.
-            .env_remove("DD_DECRYPTOR_FUNCTION")
-            .env_remove("DD_KEY_JSON")
-            .env_remove("DD_KMS_KEY_ID")
-            .env_remove("DD_DATABASE_SECRET_ID")
-            .env_remove("AWS_ENDPOINT_URL")
-            .env("RUST_LOG", "info")
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .process_group(0);
+        cmd.args([
+            "lambda",
+            "watch",
+            "--ignore-changes",
+            "--invoke-address",
+            "127.0.0.1",
+        ])
+        .args(["--invoke-port", &port.to_string(), "--bin", FUNCTION])
+        .arg("--manifest-path")
+        .arg(manifest)
+        // Nothing of the caller's settings may reach the function but these.
+        .env_remove("DD_DECRYPTOR_FUNCTION")
+        .env_remove("DD_KEY_JSON")
+        .env_remove("DD_KMS_KEY_ID")
+        .env_remove("DD_DATABASE_SECRET_ID")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("RUST_LOG", "info")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .process_group(0);
         Self(cmd.spawn().expect("cargo lambda (run scripts/setup)"))
     }
 }
@@ -119,11 +125,19 @@ async fn scheduled_drainer_lambda_delivers_a_pending_job() {
         .build()
         .unwrap();
     let url = format!("http://127.0.0.1:{port}/2015-03-31/functions/{FUNCTION}/invocations");
-    let response = http.post(&url).json(&scheduled_event()).send().await.unwrap();
+    let response = http
+        .post(&url)
+        .json(&scheduled_event())
+        .send()
+        .await
+        .unwrap();
     let status = response.status();
     let body: Value = response.json().await.unwrap_or(Value::Null);
     let logs = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(status.is_success(), "invoke answered {status}: {body}\n{logs}");
+    assert!(
+        status.is_success(),
+        "invoke answered {status}: {body}\n{logs}"
+    );
     assert_eq!(body["claimed"].as_u64(), Some(1), "{body}\n{logs}");
     assert_eq!(body["applied"].as_u64(), Some(1), "{body}\n{logs}");
 
@@ -154,6 +168,9 @@ async fn scheduled_drainer_lambda_delivers_a_pending_job() {
     assert_eq!(sim.received().await.len(), 1);
     // The service password and the account number stay out of the function's log.
     let logs = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(!logs.contains("864286428642") && !logs.contains(crate::support::password_of(DEMO_TENANT_1)));
+    assert!(
+        !logs.contains("864286428642")
+            && !logs.contains(crate::support::password_of(DEMO_TENANT_1))
+    );
     w.store.close().await;
 }

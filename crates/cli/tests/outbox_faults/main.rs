@@ -217,8 +217,7 @@ mod postgres {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll() {
-        requeue::requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll(Db::Postgres)
-            .await;
+        requeue::requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll(Db::Postgres).await;
     }
 }
 

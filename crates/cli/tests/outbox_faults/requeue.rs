@@ -78,7 +78,11 @@ pub(crate) async fn requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payrol
         let job = jobs.iter().find(|j| j.id == id).unwrap();
         assert_eq!(sim.applied_count(&job.idempotency_key).await, 0, "{job:?}");
     }
-    let b_key = &jobs.iter().find(|j| j.id == b_create).unwrap().idempotency_key;
+    let b_key = &jobs
+        .iter()
+        .find(|j| j.id == b_create)
+        .unwrap()
+        .idempotency_key;
     assert_eq!(sim.applied_count(b_key).await, 1);
     assert_eq!(last_audit_action(&w, a.id).await, "payroll_skipped");
     assert_eq!(last_audit_action(&w, b.id).await, "payroll_skipped");
