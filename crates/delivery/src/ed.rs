@@ -42,20 +42,17 @@ pub(crate) fn plan(action: JobAction, target: DeliveryTarget, precedents: Preced
         later_job_done,
     } = precedents;
     match (action, target.payroll_ed_id) {
-        // A requeued upsert overtaken by a later change that payroll already has: its snapshot
-        // is stale (an update would roll payroll back; a create would make a second E/D).
+        // A requeued upsert overtaken by a later job that is done: its snapshot is stale (an
+        // update would roll payroll back; a create would make a second E/D), and when that
+        // job was the end-date (the deposit was deleted after this job went dead), sending it
+        // would make the deposit live at payroll again. Skip, as the legacy semantics skip an
+        // end-date of a deposit payroll never had: the end-date already settled payroll (E/D
+        // end-dated, or never created). Sending the end date from here instead could not
+        // reuse this job's idempotency key (payroll stored it with the live body).
+        // An upsert of an end-dated deposit whose end-date job is still queued runs as
+        // before: that job comes after it and end-dates the E/D.
         (JobAction::Upsert, _) if later_job_done => {
             Plan::Skip("a later change of the deposit reached payroll first")
-        }
-        // The deposit was end-dated since this upsert was queued (a dead create or update
-        // requeued after the delete). Skip rather than send it: sending the snapshot would
-        // make the deposit live at payroll again. This follows the legacy semantics of the
-        // end-date job itself: the deposit's end-date job (queued after this one, so run
-        // after it) end-dates the E/D when payroll has one and is skipped when payroll never
-        // had the deposit, so payroll ends with no live copy either way. Sending the end date
-        // here instead could not reuse this job's idempotency key (spent on the live body).
-        (JobAction::Upsert, _) if target.end_dated_at.is_some() => {
-            Plan::Skip("the deposit was end-dated since; its end-date job settles payroll")
         }
         (JobAction::Upsert, Some(ed)) if earlier_upsert_delivered => Plan::Update(ed),
         // The first delivered upsert creates the E/D. Also when it already has an id: that
@@ -182,12 +179,12 @@ mod tests {
     #[test]
     fn requeued_upserts_never_revive_or_roll_back() {
         use JobAction::Upsert;
-        // A dead create or update requeued after the delete: never sent.
-        assert!(matches!(plan(Upsert, ended(None), NONE), Plan::Skip(_)));
-        assert!(matches!(
-            plan(Upsert, ended(Some(7)), EARLIER),
-            Plan::Skip(_)
-        ));
+        // A dead create or update requeued after the delete's end-date was done: never sent.
+        assert!(matches!(plan(Upsert, ended(None), LATER), Plan::Skip(_)));
+        assert!(matches!(plan(Upsert, ended(Some(7)), LATER), Plan::Skip(_)));
+        // Deleted while its create was still queued: created, then the end-date follows.
+        assert_eq!(plan(Upsert, ended(None), NONE), Plan::Create);
+        assert_eq!(plan(Upsert, ended(Some(7)), EARLIER), Plan::Update(7));
         // Overtaken by a later delivered change: never sent (no second E/D, no rollback).
         assert!(matches!(
             plan(Upsert, target(Some(7)), LATER),
