@@ -1,8 +1,9 @@
-//! The API's payroll seam: each job the API commits is delivered at once, in the
+//! The API's payroll seam (dd-storage's `PayrollDispatch`, so neither this crate nor the API
+//! depends on the other): each job the API commits is delivered at once, in the
 //! background, while the response goes out (docs/architecture.md §2.4: a failed payroll write is
 //! retried from the outbox, never lost and never waited for).
 
-use direct_deposit_api::PayrollDispatch;
+use dd_storage::PayrollDispatch;
 
 use crate::Deliverer;
 

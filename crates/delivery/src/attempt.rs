@@ -6,7 +6,7 @@ use dd_storage::{EmployeeKey, JobAction, PayrollAccount, PayrollJob};
 
 use crate::DeliveryError;
 use crate::deliverer::Deliverer;
-use crate::ed::{self, Plan};
+use crate::ed::{self, Plan, Precedents};
 
 /// What a successful attempt did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,11 +33,14 @@ impl Deliverer {
             .delivery_target(tenant, job.deposit_id)
             .await?
             .ok_or(DeliveryError::Undeliverable("the deposit no longer exists"))?;
-        let earlier_delivered = match job.action {
-            JobAction::Upsert => store.earlier_upsert_delivered(job).await?,
-            JobAction::EndDate => false,
+        let precedents = match job.action {
+            JobAction::Upsert => Precedents {
+                earlier_upsert_delivered: store.earlier_upsert_delivered(job).await?,
+                later_job_done: store.later_job_done(job).await?,
+            },
+            JobAction::EndDate => Precedents::default(),
         };
-        let call = match ed::plan(job.action, target, earlier_delivered) {
+        let call = match ed::plan(job.action, target, precedents) {
             Plan::Skip(why) => return Ok(Delivered::Skipped(why)),
             Plan::Create => Call::Create,
             Plan::Update(ed) => Call::Update(ed),

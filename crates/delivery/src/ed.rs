@@ -25,14 +25,35 @@ pub(crate) enum Plan {
     Skip(&'static str),
 }
 
-/// Decides the call. `earlier_upsert_delivered`: whether an older upsert job of the same
-/// deposit is done (see `Store::earlier_upsert_delivered`).
-pub(crate) fn plan(
-    action: JobAction,
-    target: DeliveryTarget,
-    earlier_upsert_delivered: bool,
-) -> Plan {
+/// What happened to the deposit's other jobs, as far as the plan cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Precedents {
+    /// An older upsert job of the same deposit is done (`Store::earlier_upsert_delivered`).
+    pub(crate) earlier_upsert_delivered: bool,
+    /// A newer job of the same deposit is done (`Store::later_job_done`).
+    pub(crate) later_job_done: bool,
+}
+
+/// Decides the call from the job and the deposit's state now (`target`), not only the
+/// job's snapshot: a dead job requeued by an operator may run long after the deposit moved on.
+pub(crate) fn plan(action: JobAction, target: DeliveryTarget, precedents: Precedents) -> Plan {
+    let Precedents {
+        earlier_upsert_delivered,
+        later_job_done,
+    } = precedents;
     match (action, target.payroll_ed_id) {
+        // A requeued upsert overtaken by a later job that is done: its snapshot is stale (an
+        // update would roll payroll back; a create would make a second E/D), and when that
+        // job was the end-date (the deposit was deleted after this job went dead), sending it
+        // would make the deposit live at payroll again. Skip, as the legacy semantics skip an
+        // end-date of a deposit payroll never had: the end-date already settled payroll (E/D
+        // end-dated, or never created). Sending the end date from here instead could not
+        // reuse this job's idempotency key (payroll stored it with the live body).
+        // An upsert of an end-dated deposit whose end-date job is still queued runs as
+        // before: that job comes after it and end-dates the E/D.
+        (JobAction::Upsert, _) if later_job_done => {
+            Plan::Skip("a later change of the deposit reached payroll first")
+        }
         (JobAction::Upsert, Some(ed)) if earlier_upsert_delivered => Plan::Update(ed),
         // The first delivered upsert creates the E/D. Also when it already has an id: that
         // is this very job re-run after a crash between recording the id and completing,
@@ -110,8 +131,29 @@ mod tests {
         DeliveryTarget {
             payroll_ed_id: ed,
             created_at: 0,
+            end_dated_at: None,
         }
     }
+
+    fn ended(ed: Option<i64>) -> DeliveryTarget {
+        DeliveryTarget {
+            end_dated_at: Some(86_400_000),
+            ..target(ed)
+        }
+    }
+
+    const NONE: Precedents = Precedents {
+        earlier_upsert_delivered: false,
+        later_job_done: false,
+    };
+    const EARLIER: Precedents = Precedents {
+        earlier_upsert_delivered: true,
+        later_job_done: false,
+    };
+    const LATER: Precedents = Precedents {
+        earlier_upsert_delivered: false,
+        later_job_done: true,
+    };
 
     #[test]
     fn dates() {
@@ -125,11 +167,29 @@ mod tests {
     #[test]
     fn plans() {
         use JobAction::{EndDate, Upsert};
-        assert_eq!(plan(Upsert, target(None), false), Plan::Create);
-        assert_eq!(plan(Upsert, target(Some(7)), false), Plan::Create);
-        assert_eq!(plan(Upsert, target(Some(7)), true), Plan::Update(7));
-        assert_eq!(plan(Upsert, target(None), true), Plan::Create);
-        assert_eq!(plan(EndDate, target(Some(7)), true), Plan::EndDate(7));
-        assert!(matches!(plan(EndDate, target(None), false), Plan::Skip(_)));
+        assert_eq!(plan(Upsert, target(None), NONE), Plan::Create);
+        assert_eq!(plan(Upsert, target(Some(7)), NONE), Plan::Create);
+        assert_eq!(plan(Upsert, target(Some(7)), EARLIER), Plan::Update(7));
+        assert_eq!(plan(Upsert, target(None), EARLIER), Plan::Create);
+        assert_eq!(plan(EndDate, target(Some(7)), EARLIER), Plan::EndDate(7));
+        assert_eq!(plan(EndDate, ended(Some(7)), NONE), Plan::EndDate(7));
+        assert!(matches!(plan(EndDate, target(None), NONE), Plan::Skip(_)));
+    }
+
+    #[test]
+    fn requeued_upserts_never_revive_or_roll_back() {
+        use JobAction::Upsert;
+        // A dead create or update requeued after the delete's end-date was done: never sent.
+        assert!(matches!(plan(Upsert, ended(None), LATER), Plan::Skip(_)));
+        assert!(matches!(plan(Upsert, ended(Some(7)), LATER), Plan::Skip(_)));
+        // Deleted while its create was still queued: created, then the end-date follows.
+        assert_eq!(plan(Upsert, ended(None), NONE), Plan::Create);
+        assert_eq!(plan(Upsert, ended(Some(7)), EARLIER), Plan::Update(7));
+        // Overtaken by a later delivered change: never sent (no second E/D, no rollback).
+        assert!(matches!(
+            plan(Upsert, target(Some(7)), LATER),
+            Plan::Skip(_)
+        ));
+        assert!(matches!(plan(Upsert, target(None), LATER), Plan::Skip(_)));
     }
 }

@@ -15,7 +15,6 @@
 //! attempts go dead with their reason. Recorded reasons never hold a secret.
 
 mod accounts;
-#[cfg(feature = "api")]
 mod api_dispatch;
 mod attempt;
 mod config;

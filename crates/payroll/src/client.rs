@@ -75,6 +75,7 @@ impl PayrollClient {
                 "must not be empty",
             ));
         }
+        install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout)
             .connect_timeout(config.connect_timeout)
@@ -390,6 +391,21 @@ fn error_code(body: &[u8]) -> Option<String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
     looks_like_code.then(|| code.to_owned())
+}
+
+/// Makes ring the process's rustls crypto provider, once; a no-op without the `rustls`
+/// feature or when a provider is already installed.
+///
+/// reqwest is built without a provider of its own (aws-lc-rs would be a second crypto stack
+/// next to the ring one of the AWS clients and sqlx), so it takes the process default, and
+/// without one, building a `reqwest::Client` panics. [`PayrollClient::new`] calls this;
+/// code building other reqwest clients in the same process (tests) calls it first too.
+pub fn install_crypto_provider() {
+    #[cfg(feature = "rustls")]
+    {
+        // `Err` only says a provider is installed already: only ring is in the build.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub mod sso;
 #[cfg(feature = "sim")]
 pub mod sim;
 
-pub use client::{IDEMPOTENCY_KEY_HEADER, PayrollClient};
+pub use client::{IDEMPOTENCY_KEY_HEADER, PayrollClient, install_crypto_provider};
 pub use config::{
     EmployeeRef, IdempotencyKey, MAX_IDEMPOTENCY_KEY_LEN, PayrollConfig, TenantCredentials,
 };

@@ -495,6 +495,7 @@ async fn retry_after_a_drop_past_apply_is_applied_once() {
 #[tokio::test]
 async fn fault_settings_change_at_runtime_over_http() {
     let sim = start_sim().await;
+    dd_payroll::install_crypto_provider();
     let http = reqwest::Client::new();
     let url = format!("{}/_sim/config", sim.base);
     let v: Value = http

@@ -30,6 +30,7 @@ fn jwt(tenant: &str, edit: impl FnOnce(&mut SsoClaims), secret: &[u8]) -> String
 }
 
 async fn token_call(base: &str, tenant: &str, jwt: &str, user: &str, pass: &str) -> (u16, Value) {
+    dd_payroll::install_crypto_provider();
     let r = reqwest::Client::new()
         .post(format!("{base}/identity/tenants/{tenant}/oauth/token"))
         .bearer_auth(jwt)
@@ -81,6 +82,7 @@ async fn sso_token_is_checked() {
 async fn tenants_are_isolated() {
     let (_state, base) = start().await;
     let tb = access_token(&base, "tb", "ub", "pb").await;
+    dd_payroll::install_crypto_provider();
     let http = reqwest::Client::new();
     let lookup = http
         .get(format!("{base}/identity/tenants/ta"))
@@ -114,6 +116,7 @@ async fn tenants_are_isolated() {
 async fn mutations_need_a_token_a_key_and_a_valid_body() {
     let (state, base) = start().await;
     let ta = access_token(&base, "ta", "ua", "pa").await;
+    dd_payroll::install_crypto_provider();
     let http = reqwest::Client::new();
     let url = format!("{base}/v3/api/bureaus/bureau-a/clients/c/companies/co/employees/e/eds");
     let body = json!({

@@ -11,6 +11,7 @@ mod audit;
 mod connect;
 mod deposits;
 mod directory;
+mod dispatch;
 mod error;
 mod idempotency;
 mod import;
@@ -35,6 +36,7 @@ pub use connect::{
     Backend, DEFAULT_MAX_DEPOSITS_PER_EMPLOYEE, DEFAULT_POOL_WAIT, PoolSettings, Store, now_ms,
 };
 pub use directory::{PayrollAccount, Role, UserProfile, UserRecord};
+pub use dispatch::{NoDispatch, PayrollDispatch};
 pub use error::{DbFailure, StorageError};
 pub use idempotency::{IdempotencyInput, RenderResponse, StoredResponse};
 pub use import::{

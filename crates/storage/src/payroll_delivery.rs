@@ -12,13 +12,16 @@ use crate::jobs::PayrollJob;
 /// Actor name of the delivery worker's audit rows.
 pub const PAYROLL_DELIVERY_ACTOR: &str = "payroll-outbox";
 
-/// What the worker needs of a deposit, end-dated or not.
+/// What the worker needs of a deposit, end-dated or not: its state now, not as of the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeliveryTarget {
     /// The payroll suite's E/D id, once a delivery recorded it.
     pub payroll_ed_id: Option<i64>,
     /// When the deposit was created (epoch ms): stable for the deposit's whole life.
     pub created_at: i64,
+    /// When the deposit was end-dated (epoch ms), if it is: a job requeued after that must
+    /// not make it live again at payroll.
+    pub end_dated_at: Option<i64>,
 }
 
 /// How a delivery ended, as recorded in the audit trail.
@@ -45,7 +48,7 @@ impl PayrollOutcome {
 }
 
 impl Store {
-    /// The deposit's payroll id and creation time, whether or not it is end-dated.
+    /// The deposit's payroll id, creation time and end date, whether or not it is end-dated.
     /// `None` when the deposit is not in `tenant`.
     ///
     /// # Errors
@@ -56,7 +59,7 @@ impl Store {
         deposit_id: i64,
     ) -> Result<Option<DeliveryTarget>, StorageError> {
         let row = sqlx::query(
-            "SELECT payroll_ed_id, created_at FROM direct_deposits \
+            "SELECT payroll_ed_id, created_at, end_dated_at FROM direct_deposits \
              WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant)
@@ -67,6 +70,7 @@ impl Store {
             Ok(DeliveryTarget {
                 payroll_ed_id: row.try_get("payroll_ed_id")?,
                 created_at: row.try_get("created_at")?,
+                end_dated_at: row.try_get("end_dated_at")?,
             })
         })
         .transpose()
@@ -87,6 +91,26 @@ impl Store {
              AND deposit_id = $2 AND id < $3 AND action = 'upsert' AND status = 'done') \
              + (SELECT COUNT(*) FROM legacy_deposit_imports WHERE tenant_id = $1 \
              AND deposit_id = $2 AND payroll_ed_id IS NOT NULL) AS n",
+        )
+        .bind(job.tenant_id.as_str())
+        .bind(job.deposit_id)
+        .bind(job.id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Whether a job of the same deposit newer than `job` is done. Jobs of a deposit are
+    /// claimed in order, so this happens only to a job that went dead and was requeued after
+    /// the deposit's later changes reached payroll: its snapshot is stale, and sending it
+    /// would roll payroll back (or, for a create, make a second E/D).
+    ///
+    /// # Errors
+    /// [`StorageError::Database`] when the query fails.
+    pub async fn later_job_done(&self, job: &PayrollJob) -> Result<bool, StorageError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM payroll_outbox WHERE tenant_id = $1 \
+             AND deposit_id = $2 AND id > $3 AND status = 'done'",
         )
         .bind(job.tenant_id.as_str())
         .bind(job.deposit_id)

@@ -13,7 +13,6 @@ pub mod auth;
 pub mod body;
 pub mod config;
 pub mod cors;
-pub mod dispatch;
 mod error;
 mod handlers;
 pub mod limits;
@@ -40,7 +39,9 @@ pub use auth::Principal;
 pub use auth::jwt::{AccountClaim, Claims, Verifier, sign_hs256};
 pub use config::Config;
 pub use cors::{CorsError, CorsPolicy};
-pub use dispatch::{NoDispatch, PayrollDispatch};
+// The payroll seam is dd-storage's (under both the API and dd-delivery); re-exported so the
+// API's users plug their dispatch in without naming the storage crate.
+pub use dd_storage::{NoDispatch, PayrollDispatch};
 pub use error::ApiError;
 pub use handlers::IDEMPOTENCY_KEY_HEADER;
 pub use limits::Limits;

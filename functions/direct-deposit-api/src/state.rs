@@ -7,9 +7,9 @@ use dd_storage::Store;
 
 use crate::auth::jwt::Verifier;
 use crate::cors::CorsPolicy;
-use crate::dispatch::{NoDispatch, PayrollDispatch};
 use crate::limits::Limits;
 use crate::vault::{AccountVault, FingerprintKey};
+use dd_storage::{NoDispatch, PayrollDispatch};
 
 /// The API's shared state.
 #[derive(Clone)]

@@ -197,6 +197,8 @@ async fn api_reads_its_secrets_and_keys_from_aws() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    // reqwest has rustls without a provider in a workspace build: install the one (ring).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let collection = format!(
         "{base}/tenants/{}/companies/1/employees/1/direct-deposits",

@@ -78,8 +78,43 @@ async fn drain(
     }))
 }
 
+/// Deadlines below this (2001-09-09 in epoch ms) are not epoch timestamps.
+const EPOCH_MS_FLOOR: u64 = 1_000_000_000_000;
+
 /// The invocation's deadline (epoch ms) as an `Instant`.
 fn deadline(deadline_ms: u64) -> Instant {
     let now_ms = u64::try_from(dd_storage::now_ms()).unwrap_or(0);
-    Instant::now() + Duration::from_millis(deadline_ms.saturating_sub(now_ms))
+    deadline_at(deadline_ms, now_ms, Instant::now())
+}
+
+fn deadline_at(deadline_ms: u64, now_ms: u64, now: Instant) -> Instant {
+    // Lambda sends epoch ms. `cargo lambda watch` (our local runs and tests) sends the
+    // constant 600000, i.e. a timeout rather than a point in time: read as epoch ms it lies
+    // in 1970 and would leave no time to claim anything, so take it as a duration instead.
+    let left_ms = if deadline_ms < EPOCH_MS_FLOOR {
+        deadline_ms
+    } else {
+        deadline_ms.saturating_sub(now_ms)
+    };
+    now + Duration::from_millis(left_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_from_lambda_and_from_the_emulator() {
+        let now = Instant::now();
+        let now_ms = 1_780_000_000_000;
+        assert_eq!(
+            deadline_at(now_ms + 30_000, now_ms, now),
+            now + Duration::from_secs(30)
+        );
+        assert_eq!(deadline_at(now_ms - 5, now_ms, now), now);
+        assert_eq!(
+            deadline_at(600_000, now_ms, now),
+            now + Duration::from_secs(600)
+        );
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use dd_delivery::Deliverer;
-use direct_deposit_api::PayrollDispatch;
+use dd_storage::PayrollDispatch;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 

@@ -46,6 +46,7 @@ impl Api {
         let task = tokio::spawn(async move {
             axum::serve(listener, app(state)).await.unwrap();
         });
+        dd_payroll::install_crypto_provider();
         Self {
             base,
             http: reqwest::Client::new(),

@@ -7,8 +7,10 @@
 //! returned while payroll had not answered yet), and the measured numbers are printed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod lambda_watch;
 mod measure;
 mod pg;
+mod requeue;
 mod support;
 
 use std::time::Duration;
@@ -193,6 +195,11 @@ mod sqlite {
     async fn flaky_payroll_applies_each_change_once() {
         super::flaky_payroll_applies_each_change_once(Db::Sqlite).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll() {
+        requeue::requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll(Db::Sqlite).await;
+    }
 }
 
 mod postgres {
@@ -206,6 +213,11 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn flaky_payroll_applies_each_change_once() {
         super::flaky_payroll_applies_each_change_once(Db::Postgres).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll() {
+        requeue::requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll(Db::Postgres).await;
     }
 }
 

@@ -95,6 +95,7 @@ impl Sim {
             .strip_prefix("payroll-sim listening on ")
             .unwrap_or_else(|| panic!("unexpected sim banner {line:?}"))
             .to_owned();
+        dd_payroll::install_crypto_provider();
         Self {
             child,
             _dir: dir,
@@ -293,6 +294,19 @@ impl World {
         .env_remove("DD_KEY_JSON")
         .env("RUST_LOG", "info");
         cmd
+    }
+
+    /// The payroll-outbox-drainer Lambda's settings for this world (its environment).
+    pub fn drainer_env(&self) -> Vec<(&'static str, String)> {
+        let path = |p: &PathBuf| p.display().to_string();
+        vec![
+            ("DD_DATABASE_URL", self.db_url.clone()),
+            ("DD_KEK_FILE", path(&self.envelope_file)),
+            ("DD_KEY_FILE", path(&self.decrypt_key_file)),
+            ("DD_PAYROLL_API_KEY", API_KEY.to_owned()),
+            ("DD_PAYROLL_API_SECRET", API_SECRET.to_owned()),
+            ("DD_PAYROLL_APPLICATION_ID", "tests".to_owned()),
+        ]
     }
 
     /// Runs a drain to its end; returns its totals (stdout JSON) after checking it succeeded.

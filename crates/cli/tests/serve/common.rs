@@ -273,6 +273,7 @@ pub fn outbox_status(data_dir: &Path) -> Value {
 
 /// A JSON POST from sync code (reqwest is built without `blocking`).
 pub fn post_json(url: &str, body: &Value) -> Value {
+    dd_payroll::install_crypto_provider();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -96,6 +96,7 @@ pub async fn start_with(
     let task = tokio::spawn(async move {
         axum::serve(listener, app(state)).await.unwrap();
     });
+    install_crypto_provider();
     Server {
         base,
         store,
@@ -382,4 +383,11 @@ macro_rules! on_both {
             )+
         }
     };
+}
+
+/// In a workspace build reqwest has rustls without a crypto provider (dd-payroll installs
+/// ring, the workspace's one provider); a client built before one is installed panics.
+pub fn install_crypto_provider() {
+    // `Err`: a provider is installed already, which is all we need.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -1,4 +1,7 @@
-//! The seam to payroll delivery.
+//! The seam between the writers of the outbox and payroll delivery.
+//!
+//! It lives here, under both: the API reports jobs through it and dd-delivery implements it,
+//! so neither depends on the other and dependencies point one way (docs/architecture.md §3).
 //!
 //! A committed write that queued a payroll job (approve, an update or delete of an Approved
 //! deposit) reports the job here right after commit. Implementations must not block: the
