@@ -49,7 +49,8 @@ def scan(log: str, accounts: list[str], tokens: list[str], passwords: list[str])
             leaks.append(f"{hits} distinct {kind}(s) of the run appear in the server log")
         # A token's signature alone is as good as the token.
         if kind == "token":
-            sigs = sum(1 for v in set(values) if v.count(".") == 2 and v.rsplit(".", 1)[1] in log)
+            sigs = sum(1 for v in set(values) if v.count(".") == 2
+                       and len(v.rsplit(".", 1)[1]) >= 16 and v.rsplit(".", 1)[1] in log)
             if sigs:
                 leaks.append(f"{sigs} token signature(s) appear in the server log")
     created = len(set(CREATED_ACCOUNT.findall(log)))
