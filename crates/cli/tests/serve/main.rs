@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod concurrent_writers;
 mod first_run;
 mod lifecycle;
 mod outbox;
