@@ -10,3 +10,4 @@ mod first_run;
 mod lifecycle;
 mod outbox;
 mod postgres;
+mod postgres_restart;
