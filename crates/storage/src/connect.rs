@@ -15,7 +15,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{Any, Executor, Transaction};
 
-use crate::error::StorageError;
+use crate::error::{DbFailure, StorageError};
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,15 +235,11 @@ impl Store {
     /// defaults to a new snapshot per statement; a SQLite read transaction already keeps
     /// one).
     pub(crate) async fn begin_read(&self) -> Result<Transaction<'static, Any>, StorageError> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin().await?,
-            Backend::Postgres => {
-                self.pool
-                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await?
-            }
+        let statement = match self.backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
         };
-        Ok(tx)
+        self.begin_detached(statement).await
     }
 
     /// Starts a write transaction.
@@ -253,11 +249,37 @@ impl Store {
     /// cannot wait that out. Taking the write lock up front makes read-check-write atomic.
     /// Postgres relies on the unique indexes and version checks instead.
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, StorageError> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        let statement = match self.backend {
+            Backend::Sqlite => Some("BEGIN IMMEDIATE"),
+            Backend::Postgres => None,
         };
-        Ok(tx)
+        self.begin_detached(statement).await
+    }
+
+    /// Begins on a task of its own, because sqlx 0.8's Postgres `begin` is not
+    /// cancel-safe: a caller dropped during the BEGIN round trip (a client that hangs up, a
+    /// request timeout) leaves the pooled connection inside a transaction that nothing
+    /// rolls back, and the next borrower runs in it: the load benchmark saw creates fail
+    /// with 25006 inside a stale READ ONLY one (sqlx issues #2805, #4393). A spawned task
+    /// runs to the end even when its caller is gone; it then drops the transaction it got,
+    /// which queues the ROLLBACK before the connection is reused.
+    async fn begin_detached(
+        &self,
+        statement: Option<&'static str>,
+    ) -> Result<Transaction<'static, Any>, StorageError> {
+        let pool = self.pool.clone();
+        let begun = tokio::spawn(async move {
+            match statement {
+                Some(statement) => pool.begin_with(statement).await,
+                None => pool.begin().await,
+            }
+        })
+        .await;
+        match begun {
+            Ok(tx) => Ok(tx?),
+            // Only when the runtime shuts down under it (or a panic inside sqlx).
+            Err(_) => Err(StorageError::db(DbFailure::Other)),
+        }
     }
 }
 

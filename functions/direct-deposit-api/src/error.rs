@@ -44,8 +44,9 @@ pub enum ApiError {
     /// The tenant, employee or deposit does not exist: 404 / code 50.
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// The request timed out or no database connection became free in time: 503 / code 0
-    /// with `Retry-After`. Nothing was changed.
+    /// The request timed out, no database connection became free in time, or the
+    /// connection failed: 503 / code 0 with `Retry-After`. Retry (creates with their
+    /// Idempotency-Key: one whose connection broke at COMMIT may have been stored).
     #[error("unavailable: {0}")]
     Unavailable(&'static str),
     /// Anything else: 500 / code 0. The detail goes to the log only.
@@ -191,6 +192,13 @@ impl From<StorageError> for ApiError {
                 kind: DbFailure::PoolTimeout,
                 ..
             } => Self::Unavailable("no database connection became free in time"),
+            // The database went away (restart, failover): a client should retry, as for a
+            // busy pool, not report a bug. A create whose connection broke at COMMIT may
+            // have been stored; its Idempotency-Key makes the retry safe.
+            StorageError::Database {
+                kind: DbFailure::Connection,
+                ..
+            } => Self::Unavailable("the database connection failed"),
             other @ (StorageError::CorruptRow { .. } | StorageError::Database { .. }) => {
                 Self::Unexpected(other.to_string())
             }

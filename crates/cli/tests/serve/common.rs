@@ -45,11 +45,18 @@ pub fn ddctl() -> Command {
 
 impl Served {
     pub fn start(data_dir: &Path, extra: &[&str]) -> Self {
+        Self::start_with_env(data_dir, extra, &[])
+    }
+
+    /// Starts with extra environment variables (the API's limits, e.g.
+    /// `DD_DB_POOL_WAIT_MS`, are read from the environment, as on Lambda).
+    pub fn start_with_env(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = ddctl()
             .args(["serve", "--port", "0", "--data-dir"])
             .arg(data_dir)
             .args(extra)
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -135,88 +135,170 @@ fn is_whole(reply: &str) -> bool {
         .is_some_and(|length| length == body.len())
 }
 
+/// One load thread: requests on fresh connections (`Connection: close`) until `stop` or
+/// until the server refuses connections. A reply, once it starts, must be whole and one
+/// of `expected`; refused or reset connections after the signal are expected. Returns
+/// the bodies of the replies with status `keep`.
+fn load_thread(
+    addr: String,
+    request: impl Fn(u32) -> String + Send + 'static,
+    expected: &'static [&'static str],
+    keep: &'static str,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<(u32, Vec<String>)> {
+    std::thread::spawn(move || {
+        let (mut answered, mut kept, mut n) = (0_u32, Vec::new(), 0_u32);
+        while !stop.load(Ordering::Relaxed) {
+            let Ok(mut stream) = TcpStream::connect(&addr) else {
+                break;
+            };
+            // A hang is the bug the test is after; it must fail, not wait forever.
+            stream
+                .set_read_timeout(Some(Duration::from_secs(60)))
+                .unwrap();
+            n += 1;
+            if stream.write_all(request(n).as_bytes()).is_err() {
+                continue;
+            }
+            let mut reply = Vec::new();
+            let _ = stream.read_to_end(&mut reply);
+            if reply.is_empty() {
+                continue;
+            }
+            let reply = String::from_utf8_lossy(&reply);
+            assert!(expected.iter().any(|s| reply.starts_with(s)), "{reply}");
+            assert!(is_whole(&reply), "cut short: {reply}");
+            if reply.starts_with(keep)
+                && let Some((_, body)) = reply.split_once("\r\n\r\n")
+            {
+                kept.push(body.to_owned());
+            }
+            answered += 1;
+        }
+        (answered, kept)
+    })
+}
+
 #[test]
 fn sigterm_finishes_requests_in_flight_and_leaves_a_complete_database() {
     let tmp = tempfile::tempdir().unwrap();
     let data_dir = tmp.path().join("data");
-    let served = Served::start(&data_dir, &[]);
+    // Room for the writers' creates on one employee.
+    let served = Served::start_with_env(
+        &data_dir,
+        &[],
+        &[("DD_MAX_DEPOSITS_PER_EMPLOYEE", "100000")],
+    );
     let (url, alice) = served.user("alice@acme.example");
     let path = url.trim_start_matches(&served.url).to_owned();
-    approved_deposit(&served, "10203040");
+    let approved = approved_deposit(&served, "10203040");
+    let addr = served.url.trim_start_matches("http://").to_owned();
 
-    // Load: readers on fresh connections until the server is gone. A reply, once it
-    // starts, must be whole; refused or reset connections after the signal are expected.
+    // Load: 16 readers and 8 writers on fresh connections, until the server is gone.
     let stop_load = Arc::new(AtomicBool::new(false));
-    let load: Vec<_> = (0..4)
-        .map(|_| {
-            let (addr, path, token) = (
-                served.url.trim_start_matches("http://").to_owned(),
-                path.clone(),
-                alice.clone(),
-            );
-            let stop = Arc::clone(&stop_load);
-            std::thread::spawn(move || {
-                let mut answered = 0_u32;
-                while !stop.load(Ordering::Relaxed) {
-                    let Ok(mut stream) = TcpStream::connect(&addr) else {
-                        break;
-                    };
-                    // A hang is the bug the test is after; it must fail, not wait forever.
-                    stream
-                        .set_read_timeout(Some(Duration::from_secs(60)))
-                        .unwrap();
-                    let request = format!(
-                        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
-                         Connection: close\r\n\r\n"
-                    );
-                    if stream.write_all(request.as_bytes()).is_err() {
-                        continue;
-                    }
-                    let mut reply = Vec::new();
-                    let _ = stream.read_to_end(&mut reply);
-                    if reply.is_empty() {
-                        continue;
-                    }
-                    let reply = String::from_utf8_lossy(&reply);
-                    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
-                    assert!(is_whole(&reply), "cut short: {reply}");
-                    answered += 1;
-                }
-                answered
-            })
-        })
-        .collect();
+    let mut readers = Vec::new();
+    for _ in 0..16 {
+        let (path, token, host) = (path.clone(), alice.clone(), addr.clone());
+        let get = move |_| {
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+                 Connection: close\r\n\r\n"
+            )
+        };
+        readers.push(load_thread(
+            addr.clone(),
+            get,
+            &["HTTP/1.1 200"],
+            "",
+            stop_load.clone(),
+        ));
+    }
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let (path, token, host) = (path.clone(), alice.clone(), addr.clone());
+        let post = move |n: u32| {
+            let body = deposit(&format!("8{w:02}{n:06}")).to_string();
+            format!(
+                "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            )
+        };
+        writers.push(load_thread(
+            addr.clone(),
+            post,
+            &["HTTP/1.1 201"],
+            "HTTP/1.1 201",
+            stop_load.clone(),
+        ));
+    }
 
-    let slow = SlowRequest::begin(&served.url, &path, &alice, &deposit("99887766"));
-    // Let the server read the request head before the signal (the request is then in
-    // flight; if it were not yet, the test would fail, never pass wrongly).
+    // Requests certainly in flight when the signal arrives: heads sent, bodies held back.
+    let slow: Vec<_> = (0..4)
+        .map(|i| SlowRequest::begin(&served.url, &path, &alice, &deposit(&format!("9988776{i}"))))
+        .collect();
+    // Let the server read the request heads and the load get going (the requests are
+    // then in flight; if they were not yet, the test would fail, never pass wrongly).
     std::thread::sleep(Duration::from_millis(500));
     let mut served = served;
     sigterm(&served.child);
     std::thread::sleep(Duration::from_millis(500));
-    let response = slow.finish();
-    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
-    assert!(response.contains("****7766"), "{response}");
+    let mut finished = Vec::new();
+    for (i, request) in slow.into_iter().enumerate() {
+        let response = request.finish();
+        assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+        assert!(response.contains(&format!("****776{i}")), "{response}");
+        finished.push(response.split_once("\r\n\r\n").unwrap().1.to_owned());
+    }
 
     let status = wait_for_exit(&mut served.child, Duration::from_secs(60));
     stop_load.store(true, Ordering::Relaxed);
-    let answered: u32 = load.into_iter().map(|t| t.join().unwrap()).sum();
+    let read: u32 = readers.into_iter().map(|t| t.join().unwrap().0).sum();
+    let mut created = finished;
+    for writer in writers {
+        created.extend(writer.join().unwrap().1);
+    }
     let log = served.log();
     assert!(status.success(), "exit {status}: {log}");
-    assert!(answered > 0, "the load generator never got an answer");
+    assert!(read > 0, "the readers never got an answer");
+    assert!(!created.is_empty(), "the writers never got an answer");
     assert!(log.contains("SIGTERM"), "{log}");
     assert!(log.contains("stopped"), "{log}");
 
-    // Everything is in the database file itself: no write-ahead log left to replay.
+    // Everything is in the database file itself: no write-ahead log left to replay, and
+    // SQLite finds the file sound.
     assert!(!data_dir.join("dd.sqlite-wal").exists());
     assert!(!data_dir.join("dd.sqlite-shm").exists());
+    let integrity: String = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            use sqlx::{Connection as _, Row as _};
+            let file = data_dir.join("dd.sqlite");
+            let url = format!("sqlite://{}", file.display());
+            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let row = sqlx::query("PRAGMA integrity_check")
+                .fetch_one(&mut db)
+                .await
+                .unwrap();
+            row.get(0)
+        });
+    assert_eq!(integrity, "ok");
+
+    // Every create the writers saw acknowledged is there after a restart.
     let again = Served::start(&data_dir, &[]);
     let (url, alice) = again.user("alice@acme.example");
-    let (status, body) = curl("GET", &url, &alice, None);
+    let (_, admin) = again.user("hr@acme.example");
+    for body in &created {
+        let sent: Value = serde_json::from_str(body).unwrap();
+        let id = sent["id"].as_i64().unwrap();
+        let (status, stored) = curl("GET", &format!("{url}/{id}"), &admin, None);
+        assert_eq!(status, 200, "acknowledged deposit {id} is gone: {stored}");
+    }
+    let (status, body) = curl("GET", &format!("{url}/{approved}"), &alice, None);
     assert_eq!(status, 200);
-    assert!(
-        body.contains("****7766") && body.contains("****3040"),
-        "{body}"
-    );
+    assert!(body.contains("****3040"), "{body}");
     again.stop();
 }

@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod concurrent_writers;
 mod first_run;
 mod lifecycle;
 mod outbox;
 mod postgres;
+mod postgres_restart;

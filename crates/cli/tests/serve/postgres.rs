@@ -7,7 +7,7 @@ use dd_storage::testing::TestDatabase;
 
 use crate::common::{Served, T1, curl, ddctl, ddctl_token, deposit, outbox_status};
 
-fn fresh_database(tag: &str) -> Option<TestDatabase> {
+pub fn fresh_database(tag: &str) -> Option<TestDatabase> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
