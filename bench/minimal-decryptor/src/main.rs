@@ -18,13 +18,23 @@ struct Key {
 impl Key {
     fn from_env() -> Result<Self, Error> {
         let json: Value = serde_json::from_str(&std::env::var("DD_KEY_JSON")?)?;
-        let text = |name: &str| json[name].as_str().map(str::to_owned).ok_or("key field missing");
+        let text = |name: &str| {
+            json[name]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or("key field missing")
+        };
         let salt: Vec<u8> = text("salt")?
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
         let mut material = [0u8; 48];
-        pbkdf2::pbkdf2_hmac::<sha1::Sha1>(text("keyPhrase")?.as_bytes(), &salt, 1000, &mut material);
+        pbkdf2::pbkdf2_hmac::<sha1::Sha1>(
+            text("keyPhrase")?.as_bytes(),
+            &salt,
+            1000,
+            &mut material,
+        );
         Ok(Self { material })
     }
 
