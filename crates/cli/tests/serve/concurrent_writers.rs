@@ -30,6 +30,8 @@ fn all_at_once(url: &str, token: &str, bodies: Vec<Value>) -> Vec<u16> {
         .enable_all()
         .build()
         .unwrap();
+    // reqwest is built without a default TLS provider (one stack: ring); tests set it up.
+    dd_payroll::install_crypto_provider();
     runtime.block_on(async {
         let start = std::sync::Arc::new(tokio::sync::Barrier::new(bodies.len()));
         let tasks: Vec<_> = bodies

@@ -187,6 +187,8 @@ fn write_load(url: &str, token: &str, writers: usize, stop: &Arc<AtomicBool>) ->
         .enable_all()
         .build()
         .unwrap();
+    // reqwest is built without a default TLS provider (one stack: ring); tests set it up.
+    dd_payroll::install_crypto_provider();
     runtime.block_on(async {
         let tasks: Vec<_> = (0..writers)
             .map(|w| {
