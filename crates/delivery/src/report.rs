@@ -22,8 +22,10 @@ pub enum JobOutcome {
     LeaseLost,
 }
 
-/// Totals of a drain.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Totals of a drain. Serialised with camelCase keys: the drainer Lambda's answer and
+/// `ddctl outbox drain --json` print the same shape.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DrainReport {
     /// Jobs claimed.
     pub claimed: u64,

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use dd_delivery::Deliverer;
 use lambda_runtime::{LambdaEvent, service_fn};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -67,15 +67,7 @@ async fn drain(
         duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "outbox drained"
     );
-    Ok(json!({
-        "claimed": report.claimed,
-        "applied": report.applied,
-        "skipped": report.skipped,
-        "retrying": report.retrying,
-        "dead": report.dead,
-        "leaseLost": report.lease_lost,
-        "unrecorded": report.unrecorded,
-    }))
+    Ok(serde_json::to_value(report)?)
 }
 
 /// Deadlines below this (2001-09-09 in epoch ms) are not epoch timestamps.

@@ -102,19 +102,9 @@ pub fn run(args: &DrainArgs) -> anyhow::Result<()> {
         deliverer.store().close().await;
         anyhow::Ok((report, left))
     })?;
-    println!(
-        "{}",
-        serde_json::json!({
-            "claimed": report.claimed,
-            "applied": report.applied,
-            "skipped": report.skipped,
-            "retrying": report.retrying,
-            "dead": report.dead,
-            "leaseLost": report.lease_lost,
-            "unrecorded": report.unrecorded,
-            "left": status::counts_json(&left.counts),
-        })
-    );
+    let mut summary = serde_json::to_value(report)?;
+    summary["left"] = status::counts_json(&left.counts);
+    println!("{summary}");
     if let Some(line) = status::left_behind(&left, now_ms()) {
         eprintln!("ddctl outbox drain: {line}");
     }
