@@ -205,16 +205,18 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// An environment made of fixed pairs.
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
     #[test]
     fn requires_the_essentials() {
-        fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        }
         assert!(Config::from_lookup(env(&[])).is_err());
         const PARTIAL: &[(&str, &str)] = &[("DD_DATABASE_URL", "sqlite::memory:")];
         let err = Config::from_lookup(env(PARTIAL)).unwrap_err();
@@ -231,14 +233,6 @@ mod tests {
 
     #[test]
     fn aws_sources_replace_the_local_ones_one_of_each() {
-        fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        }
         const AWS: &[(&str, &str)] = &[
             (
                 "DD_DATABASE_SECRET_ID",
