@@ -66,6 +66,16 @@ impl KmsKeyProvider {
         self
     }
 
+    /// Parses `DD_KMS_DECRYPT_KEY_IDS`: comma-separated key ids or ARNs, blanks ignored, so
+    /// every function reads the retired keys the same way.
+    pub fn parse_key_id_list(text: &str) -> Vec<String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
     pub fn key_id(&self) -> &str {
         &self.key_id
     }
@@ -195,6 +205,15 @@ fn classify(operation: &'static str, code: &str) -> CryptoError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retired_key_list_ignores_blanks_and_spaces() {
+        assert_eq!(
+            KmsKeyProvider::parse_key_id_list(" arn:a , ,arn:b,"),
+            vec!["arn:a".to_owned(), "arn:b".to_owned()]
+        );
+        assert!(KmsKeyProvider::parse_key_id_list(" , ").is_empty());
+    }
 
     #[test]
     fn kms_codes_map_to_stable_kinds() {

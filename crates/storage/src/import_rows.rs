@@ -10,6 +10,7 @@ use crate::import::ImportDeposit;
 use crate::records::{DEPOSIT_COLUMNS, DepositRecord};
 
 type Tx = Transaction<'static, Any>;
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
 /// A stored deposit with what the rules need.
 pub(crate) struct Stored {
@@ -110,23 +111,15 @@ fn validate(d: &ImportDeposit) -> Result<(), StorageError> {
     Ok(())
 }
 
-pub(crate) async fn insert(
-    tx: &mut Tx,
-    tenant: &str,
-    d: &ImportDeposit,
-) -> Result<DepositRecord, StorageError> {
-    validate(d)?;
-    let now = now_ms();
-    let sql = format!(
-        "INSERT INTO direct_deposits (id, tenant_id, company_id, employee_id, routing_number, \
-         account_ciphertext, account_last4, account_fingerprint, designation, amount_type, \
-         amount, status, end_dated_at, payroll_ed_id, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16) \
-         RETURNING {DEPOSIT_COLUMNS}"
-    );
-    let row = sqlx::query(&sql)
-        .bind(d.id)
-        .bind(tenant)
+/// A query with an import's deposit columns bound as `$1`…`$14`, in the order of
+/// [`IMPORTED_COLUMNS`] then `created_at`, `updated_at`: the INSERT and the UPDATE share them.
+fn bind_imported<'q>(
+    query: AnyQuery<'q>,
+    d: &'q ImportDeposit,
+    created_at: i64,
+    updated_at: i64,
+) -> AnyQuery<'q> {
+    query
         .bind(d.company_id)
         .bind(d.employee_id)
         .bind(d.record.routing.as_str())
@@ -139,10 +132,41 @@ pub(crate) async fn insert(
         .bind(d.status.as_str())
         .bind(d.end_dated_at)
         .bind(d.payroll_ed_id)
-        .bind(d.created_at.unwrap_or(now))
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await?;
+        .bind(created_at)
+        .bind(updated_at)
+}
+
+/// The columns an import writes, bound by [`bind_imported`] as `$1`…`$12`.
+const IMPORTED_COLUMNS: [&str; 12] = [
+    "company_id",
+    "employee_id",
+    "routing_number",
+    "account_ciphertext",
+    "account_last4",
+    "account_fingerprint",
+    "designation",
+    "amount_type",
+    "amount",
+    "status",
+    "end_dated_at",
+    "payroll_ed_id",
+];
+
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    tenant: &str,
+    d: &ImportDeposit,
+) -> Result<DepositRecord, StorageError> {
+    validate(d)?;
+    let now = now_ms();
+    let sql = format!(
+        "INSERT INTO direct_deposits ({}, created_at, updated_at, tenant_id, id, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1) \
+         RETURNING {DEPOSIT_COLUMNS}",
+        IMPORTED_COLUMNS.join(", ")
+    );
+    let query = bind_imported(sqlx::query(&sql), d, d.created_at.unwrap_or(now), now);
+    let row = query.bind(tenant).bind(d.id).fetch_one(&mut **tx).await?;
     DepositRecord::from_row(&row)
 }
 
@@ -153,28 +177,20 @@ pub(crate) async fn update(
     old: &DepositRecord,
 ) -> Result<DepositRecord, StorageError> {
     validate(d)?;
+    let assignments: Vec<String> = IMPORTED_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("{column} = ${}", i + 1))
+        .collect();
     let sql = format!(
-        "UPDATE direct_deposits SET company_id = $1, employee_id = $2, routing_number = $3, \
-         account_ciphertext = $4, account_last4 = $5, account_fingerprint = $6, \
-         designation = $7, amount_type = $8, amount = $9, status = $10, end_dated_at = $11, \
-         payroll_ed_id = $12, created_at = $13, version = version + 1, updated_at = $14 \
-         WHERE tenant_id = $15 AND id = $16 AND version = $17 RETURNING {DEPOSIT_COLUMNS}"
+        "UPDATE direct_deposits SET {}, created_at = $13, updated_at = $14, \
+         version = version + 1 \
+         WHERE tenant_id = $15 AND id = $16 AND version = $17 RETURNING {DEPOSIT_COLUMNS}",
+        assignments.join(", ")
     );
-    let row = sqlx::query(&sql)
-        .bind(d.company_id)
-        .bind(d.employee_id)
-        .bind(d.record.routing.as_str())
-        .bind(d.record.account_ciphertext.as_str())
-        .bind(d.record.account_last4.as_str())
-        .bind(d.record.account_fingerprint.as_str())
-        .bind(d.record.designation.as_str())
-        .bind(d.record.allocation.amount_type().as_str())
-        .bind(d.record.allocation.stored_amount())
-        .bind(d.status.as_str())
-        .bind(d.end_dated_at)
-        .bind(d.payroll_ed_id)
-        .bind(d.created_at.unwrap_or(old.created_at))
-        .bind(now_ms())
+    let created_at = d.created_at.unwrap_or(old.created_at);
+    let query = bind_imported(sqlx::query(&sql), d, created_at, now_ms());
+    let row = query
         .bind(tenant)
         .bind(old.id)
         .bind(old.version)

@@ -97,12 +97,7 @@ impl KekSource {
         let kms = var("DD_KMS_KEY_ID").map(|key_id| Self::Kms {
             key_id,
             decrypt_key_ids: var("DD_KMS_DECRYPT_KEY_IDS")
-                .map(|ids| {
-                    ids.split(',')
-                        .map(|s| s.trim().to_owned())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
+                .map(|ids| KmsKeyProvider::parse_key_id_list(&ids))
                 .unwrap_or_default(),
         });
         let file = var("DD_KEK_FILE").map(|f| Self::File(PathBuf::from(f)));

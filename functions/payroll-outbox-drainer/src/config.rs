@@ -18,7 +18,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
-use dd_aws::DatabaseTarget;
+use dd_aws::{DatabaseTarget, KmsKeyProvider};
 use dd_delivery::RetryPolicy;
 use secrecy::SecretString;
 
@@ -105,12 +105,7 @@ impl Config {
             (Some(key_id), None) => EnvelopeKeys::Kms {
                 key_id,
                 decrypt_key_ids: var("DD_KMS_DECRYPT_KEY_IDS")
-                    .map(|ids| {
-                        ids.split(',')
-                            .map(|s| s.trim().to_owned())
-                            .filter(|s| !s.is_empty())
-                            .collect()
-                    })
+                    .map(|ids| KmsKeyProvider::parse_key_id_list(&ids))
                     .unwrap_or_default(),
             },
             (None, Some(file)) => EnvelopeKeys::File(PathBuf::from(file)),
