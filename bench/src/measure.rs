@@ -46,6 +46,9 @@ pub struct RunRecord {
     pub first_duration_ms: Option<f64>,
     pub warm_ms: Vec<f64>,
     pub peak_rss_kb: Option<u64>,
+    /// Page faults (minor + major, all threads) by the same moment: unlike times, they do not
+    /// move with the machine's load, so they show what a bigger binary costs.
+    pub page_faults: Option<u64>,
     /// The start-up timeline: the subject's marks and the harness's own (`first next`,
     /// `first response`), in microseconds from exec, in time order. Subjects that write no
     /// marks (or runs with no warm event, since the marks line is written when the second
@@ -107,11 +110,13 @@ pub fn cold_run(subject: &Subject, settings: &RunSettings) -> Result<RunRecord> 
     });
     // Read the high-water mark while the process is still alive, after its last response.
     let peak_rss_kb = peak_rss_kb(child.id());
+    let page_faults = page_faults(child.id());
     stop(&mut child, subject.stop_grace);
     drop(server);
 
     let mut record = evaluate(&observed, exec, &subject.expected);
     record.peak_rss_kb = peak_rss_kb;
+    record.page_faults = page_faults;
     record.timeline_us = timeline(
         &subject_marks(&log_path),
         exec_ns,
@@ -270,6 +275,16 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Minor + major page faults of a live process (`/proc/PID/stat` fields 10 and 12).
+fn page_faults(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after its ')' do not.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let minor: u64 = fields.get(7)?.parse().ok()?;
+    let major: u64 = fields.get(9)?.parse().ok()?;
+    Some(minor + major)
+}
+
 /// SIGKILL, or with a grace period SIGTERM first so a wrapping profiler can write its output.
 fn stop(child: &mut Child, grace: Option<Duration>) {
     if let Some(grace) = grace {
@@ -378,7 +393,8 @@ mod tests {
     }
 
     #[test]
-    fn reads_own_peak_rss() {
+    fn reads_own_peak_rss_and_page_faults() {
         assert!(peak_rss_kb(std::process::id()).is_some_and(|kb| kb > 0));
+        assert!(page_faults(std::process::id()).is_some_and(|faults| faults > 0));
     }
 }

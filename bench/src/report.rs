@@ -46,6 +46,7 @@ pub struct Summary {
     pub warm_p50_ms: Option<f64>,
     pub warm_p99_ms: Option<f64>,
     pub peak_rss_mb: Spread,
+    pub page_faults: Option<Spread>,
     /// Start-up timeline: per-mark medians in µs from exec (`timeline.rs`).
     pub timeline_us: Vec<TimelinePoint>,
 }
@@ -58,6 +59,7 @@ impl Summary {
         let init: Vec<f64> = collect(|r| r.init_ms);
         let first: Vec<f64> = collect(|r| r.first_duration_ms);
         let rss: Vec<f64> = collect(|r| r.peak_rss_kb.map(|kb| kb as f64 / 1024.0));
+        let faults: Vec<f64> = collect(|r| r.page_faults.map(|n| n as f64));
         let warm: Vec<f64> = ok.iter().flat_map(|r| r.warm_ms.iter().copied()).collect();
         Some(Self {
             runs_ok: ok.len(),
@@ -67,6 +69,7 @@ impl Summary {
             warm_p50_ms: percentile(&warm, 50.0),
             warm_p99_ms: percentile(&warm, 99.0),
             peak_rss_mb: Spread::of(&rss)?,
+            page_faults: Spread::of(&faults),
             timeline_us: timeline::summarize(&ok),
         })
     }

@@ -65,7 +65,8 @@ pub fn markdown(subjects: &[SubjectResult]) -> String {
     let mut out = String::from(
         "\nStart-up timeline: µs from exec, median of the runs (+ the gap from the previous \
          mark); marks other than `first next` / `first response` are the subject's own \
-         (`DD_STARTUP_MARKS`).\n\n| runtime | timeline |\n|---|---|\n",
+         (`DD_STARTUP_MARKS`). Page faults: minor + major, median, by the last response.\n\n\
+         | runtime | page faults | timeline |\n|---|---|---|\n",
     );
     for subject in subjects {
         let Some(summary) = &subject.summary else {
@@ -76,7 +77,15 @@ pub fn markdown(subjects: &[SubjectResult]) -> String {
             .iter()
             .map(|p| format!("{} {:.0} (+{:.0})", p.mark, p.median_us, p.phase_us))
             .collect();
-        let _ = writeln!(out, "| {} | {} |", subject.label, steps.join(" → "));
+        let faults = summary
+            .page_faults
+            .map_or_else(|| "–".to_owned(), |f| format!("{:.0}", f.median));
+        let _ = writeln!(
+            out,
+            "| {} | {faults} | {} |",
+            subject.label,
+            steps.join(" → ")
+        );
     }
     out
 }
