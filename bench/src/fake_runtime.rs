@@ -23,6 +23,8 @@ pub enum Reply {
 
 /// Serves invocations until the harness closes the connection.
 pub fn run(reply: &Reply, init_error: bool) -> Result<()> {
+    // Marks like our Lambdas' (with DD_STARTUP_MARKS=1), so the tests see a whole timeline.
+    dd_startup_marks::begin();
     let api = std::env::var("AWS_LAMBDA_RUNTIME_API").context("AWS_LAMBDA_RUNTIME_API unset")?;
     let stream = TcpStream::connect(&api).with_context(|| format!("connecting to {api}"))?;
     stream.set_nodelay(true)?;
@@ -47,11 +49,13 @@ pub fn run(reply: &Reply, init_error: bool) -> Result<()> {
             return Ok(());
         };
         let request_id = request_id.context("no Lambda-Runtime-Aws-Request-Id")?;
+        dd_startup_marks::invocation_begins();
         let path = format!("/2018-06-01/runtime/invocation/{request_id}/response");
         let body = match reply {
             Reply::Fixed(text) => text.as_bytes(),
             Reply::Echo => &event,
         };
+        dd_startup_marks::invocation_ends();
         send(&mut writer, "POST", &path, &api, body)?;
         if read_response(&mut reader)?.is_none() {
             return Ok(());

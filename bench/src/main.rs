@@ -11,9 +11,11 @@
 mod fake_runtime;
 mod http;
 mod measure;
+mod relative;
 mod report;
 mod runtime_api;
 mod subject;
+mod timeline;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -162,6 +164,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             cold_ratio_to_node: None,
             rss_ratio_to_node: None,
             max_ratio_to_floor: spec.max_ratio_to_floor,
+            max_ratio_to: spec.max_ratio_to.clone(),
+            not_ours_ms_meta: spec.not_ours_ms_meta.clone(),
+            our_share: None,
             binary_bytes: None,
             zip_bytes: None,
             runs: Vec::new(),

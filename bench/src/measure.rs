@@ -6,6 +6,11 @@
 //! - init end: arrival of the first `next` poll;
 //! - cold start end: the first response POST fully read;
 //! - a warm duration: event written on `next` → its response POST fully read.
+//!
+//! The start-up timeline puts the subject's own marks (`dd-startup-marks`: raw
+//! `CLOCK_MONOTONIC` stamps on stderr, turned on by `DD_STARTUP_MARKS=1`) on the same axis:
+//! the harness reads that clock next to the exec `Instant`, so a mark's offset from exec is
+//! its stamp minus the harness's.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -41,6 +46,21 @@ pub struct RunRecord {
     pub first_duration_ms: Option<f64>,
     pub warm_ms: Vec<f64>,
     pub peak_rss_kb: Option<u64>,
+    /// Page faults (minor + major, all threads) by the same moment: unlike times, they do not
+    /// move with the machine's load, so they show what a bigger binary costs.
+    pub page_faults: Option<u64>,
+    /// The start-up timeline: the subject's marks and the harness's own (`first next`,
+    /// `first response`), in microseconds from exec, in time order. Subjects that write no
+    /// marks (or runs with no warm event, since the marks line is written when the second
+    /// invocation begins) have only the harness's two.
+    pub timeline_us: Vec<Mark>,
+}
+
+/// One point of a start-up timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mark {
+    pub mark: String,
+    pub us: f64,
 }
 
 impl RunRecord {
@@ -72,6 +92,7 @@ pub fn cold_run(subject: &Subject, settings: &RunSettings) -> Result<RunRecord> 
         .stdout(log.try_clone()?)
         .stderr(log);
 
+    let exec_ns = dd_startup_marks::monotonic_ns();
     let exec = Instant::now();
     let mut child = match command.spawn() {
         Ok(child) => child,
@@ -89,11 +110,19 @@ pub fn cold_run(subject: &Subject, settings: &RunSettings) -> Result<RunRecord> 
     });
     // Read the high-water mark while the process is still alive, after its last response.
     let peak_rss_kb = peak_rss_kb(child.id());
+    let page_faults = page_faults(child.id());
     stop(&mut child, subject.stop_grace);
     drop(server);
 
     let mut record = evaluate(&observed, exec, &subject.expected);
     record.peak_rss_kb = peak_rss_kb;
+    record.page_faults = page_faults;
+    record.timeline_us = timeline(
+        &subject_marks(&log_path),
+        exec_ns,
+        record.init_ms,
+        record.cold_ms,
+    );
     if record.ok() && peak_rss_kb.is_none() {
         record.error = Some("could not read VmHWM".into());
     }
@@ -136,6 +165,8 @@ fn lambda_env(
         ("_HANDLER", subject.handler.clone()),
         ("TZ", ":UTC".into()),
         ("LANG", "en_US.UTF-8".into()),
+        // Our Lambdas write their start-up marks (dd-startup-marks); others ignore it.
+        (dd_startup_marks::ENV_VAR, "1".into()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -196,11 +227,62 @@ fn evaluate(observed: &Observed, exec: Instant, expected: &Value) -> RunRecord {
     record
 }
 
+/// The first marks line in the subject's log, if any.
+fn subject_marks(log_path: &std::path::Path) -> Vec<(String, u64)> {
+    std::fs::read_to_string(log_path)
+        .ok()
+        .and_then(|log| log.lines().find_map(dd_startup_marks::parse_line))
+        .unwrap_or_default()
+}
+
+/// Puts the subject's marks (raw nanoseconds) and the harness's own points (milliseconds from
+/// exec) on one axis: microseconds from exec, in time order. A mark named twice (a key
+/// re-derived later) counts once, at its first stamp.
+fn timeline(
+    marks: &[(String, u64)],
+    exec_ns: u64,
+    init_ms: Option<f64>,
+    cold_ms: Option<f64>,
+) -> Vec<Mark> {
+    let mut points: Vec<Mark> = Vec::new();
+    for (name, ns) in marks {
+        if points.iter().all(|p| &p.mark != name) {
+            // Signed: a stamp before exec would mean the clocks disagree; show it, not hide it.
+            let us = (*ns as f64 - exec_ns as f64) / 1000.0;
+            points.push(Mark {
+                mark: name.clone(),
+                us,
+            });
+        }
+    }
+    let harness = [("first next", init_ms), ("first response", cold_ms)];
+    for (name, ms) in harness {
+        if let Some(ms) = ms {
+            points.push(Mark {
+                mark: name.to_owned(),
+                us: ms * 1000.0,
+            });
+        }
+    }
+    points.sort_by(|a, b| a.us.total_cmp(&b.us));
+    points
+}
+
 /// `VmHWM` (peak resident set) of a live process, in kB.
 fn peak_rss_kb(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Minor + major page faults of a live process (`/proc/PID/stat` fields 10 and 12).
+fn page_faults(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after its ')' do not.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let minor: u64 = fields.get(7)?.parse().ok()?;
+    let major: u64 = fields.get(9)?.parse().ok()?;
+    Some(minor + major)
 }
 
 /// SIGKILL, or with a grace period SIGTERM first so a wrapping profiler can write its output.
@@ -291,7 +373,28 @@ mod tests {
     }
 
     #[test]
-    fn reads_own_peak_rss() {
+    fn timeline_aligns_subject_marks_with_the_harness_points() {
+        let marks = vec![
+            ("main".to_owned(), 1_000_400_000),
+            ("handled".to_owned(), 1_001_500_000),
+            ("main".to_owned(), 1_009_000_000),
+        ];
+        let points = timeline(&marks, 1_000_000_000, Some(0.9), Some(1.6));
+        let named: Vec<(&str, f64)> = points.iter().map(|p| (p.mark.as_str(), p.us)).collect();
+        assert_eq!(
+            named,
+            vec![
+                ("main", 400.0),
+                ("first next", 900.0),
+                ("handled", 1500.0),
+                ("first response", 1600.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_own_peak_rss_and_page_faults() {
         assert!(peak_rss_kb(std::process::id()).is_some_and(|kb| kb > 0));
+        assert!(page_faults(std::process::id()).is_some_and(|faults| faults > 0));
     }
 }

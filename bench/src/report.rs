@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::measure::RunRecord;
+use crate::relative::{self, OurShare};
+use crate::timeline::{self, TimelinePoint};
 
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Spread {
@@ -19,7 +21,7 @@ pub struct Spread {
 }
 
 impl Spread {
-    fn of(values: &[f64]) -> Option<Self> {
+    pub(crate) fn of(values: &[f64]) -> Option<Self> {
         let sorted = sorted(values);
         let n = sorted.len();
         let median = match n {
@@ -44,6 +46,9 @@ pub struct Summary {
     pub warm_p50_ms: Option<f64>,
     pub warm_p99_ms: Option<f64>,
     pub peak_rss_mb: Spread,
+    pub page_faults: Option<Spread>,
+    /// Start-up timeline: per-mark medians in µs from exec (`timeline.rs`).
+    pub timeline_us: Vec<TimelinePoint>,
 }
 
 impl Summary {
@@ -54,6 +59,7 @@ impl Summary {
         let init: Vec<f64> = collect(|r| r.init_ms);
         let first: Vec<f64> = collect(|r| r.first_duration_ms);
         let rss: Vec<f64> = collect(|r| r.peak_rss_kb.map(|kb| kb as f64 / 1024.0));
+        let faults: Vec<f64> = collect(|r| r.page_faults.map(|n| n as f64));
         let warm: Vec<f64> = ok.iter().flat_map(|r| r.warm_ms.iter().copied()).collect();
         Some(Self {
             runs_ok: ok.len(),
@@ -63,6 +69,8 @@ impl Summary {
             warm_p50_ms: percentile(&warm, 50.0),
             warm_p99_ms: percentile(&warm, 99.0),
             peak_rss_mb: Spread::of(&rss)?,
+            page_faults: Spread::of(&faults),
+            timeline_us: timeline::summarize(&ok),
         })
     }
 }
@@ -89,6 +97,11 @@ pub struct SubjectResult {
     pub cold_ratio_to_node: Option<f64>,
     pub rss_ratio_to_node: Option<f64>,
     pub max_ratio_to_floor: Option<f64>,
+    /// Gates against other subjects: id → largest allowed median cold start ratio.
+    pub max_ratio_to: BTreeMap<String, f64>,
+    /// The `meta` key with the milliseconds that are not ours (moto's reply time).
+    pub not_ours_ms_meta: Option<String>,
+    pub our_share: Option<OurShare>,
     pub binary_bytes: Option<u64>,
     pub zip_bytes: Option<u64>,
     pub runs: Vec<RunRecord>,
@@ -120,7 +133,16 @@ impl Report {
             subject.ratio_to_floor = floor_cold.map(|f| summary.cold_ms.median / f);
             subject.cold_ratio_to_node = node_cold.map(|n| summary.cold_ms.median / n);
             subject.rss_ratio_to_node = node_rss.map(|n| summary.peak_rss_mb.median / n);
+            let not_ours = subject
+                .not_ours_ms_meta
+                .as_ref()
+                .and_then(|key| self.meta.get(key));
+            subject.our_share = relative::our_share(summary.cold_ms.median, not_ours, floor_cold);
         }
+        let relative_failures = relative::gate_failures(&self.subjects, |id| {
+            self.median_of(id, |s| s.cold_ms.median)
+        });
+        self.failures.extend(relative_failures);
         for subject in &self.subjects {
             match subject.status {
                 Status::Skipped => self.notices.push(format!(
@@ -206,6 +228,8 @@ impl Report {
                 );
             }
         }
+        out.push_str(&relative::our_share_markdown(&self.subjects));
+        out.push_str(&timeline::markdown(&self.subjects));
         for notice in &self.notices {
             let _ = writeln!(out, "\nNOTICE: {notice}");
         }
@@ -271,7 +295,7 @@ fn row(subject: &SubjectResult) -> String {
 }
 
 /// Three significant digits reads well from 0.05 ms warm calls to 100 ms cold starts.
-fn ms(value: f64) -> String {
+pub(crate) fn ms(value: f64) -> String {
     match value {
         v if v >= 100.0 => format!("{v:.0}"),
         v if v >= 10.0 => format!("{v:.1}"),
@@ -280,7 +304,7 @@ fn ms(value: f64) -> String {
     }
 }
 
-fn ratio(value: f64) -> String {
+pub(crate) fn ratio(value: f64) -> String {
     if value >= 0.1 {
         format!("{value:.2}×")
     } else {
@@ -312,7 +336,7 @@ pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -330,7 +354,7 @@ mod tests {
         assert_eq!((spread.median, spread.min, spread.max), (2.5, 1.0, 4.0));
     }
 
-    fn subject(id: &str, cold: f64, max_ratio: Option<f64>) -> SubjectResult {
+    pub(crate) fn subject(id: &str, cold: f64, max_ratio: Option<f64>) -> SubjectResult {
         let run = RunRecord {
             cold_ms: Some(cold),
             init_ms: Some(cold / 2.0),
@@ -347,15 +371,25 @@ mod tests {
             cold_ratio_to_node: None,
             rss_ratio_to_node: None,
             max_ratio_to_floor: max_ratio,
+            max_ratio_to: BTreeMap::new(),
+            not_ours_ms_meta: None,
+            our_share: None,
             binary_bytes: None,
             zip_bytes: None,
             runs: vec![run],
         }
     }
 
-    fn report(subjects: Vec<SubjectResult>) -> Report {
+    pub(crate) fn report(subjects: Vec<SubjectResult>) -> Report {
+        report_with_meta(subjects, BTreeMap::new())
+    }
+
+    pub(crate) fn report_with_meta(
+        subjects: Vec<SubjectResult>,
+        meta: BTreeMap<String, String>,
+    ) -> Report {
         let mut report = Report {
-            meta: BTreeMap::new(),
+            meta,
             runs: 1,
             warmup_runs: 0,
             warm_events: 0,

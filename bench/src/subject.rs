@@ -63,6 +63,15 @@ pub struct SubjectSpec {
     /// Quick and full runs fail when the median cold start exceeds this × the floor's.
     #[serde(default)]
     pub max_ratio_to_floor: Option<f64>,
+    /// Gates against other subjects of the same run: subject id → the largest allowed
+    /// median cold start ÷ that subject's (e.g. ours against `decryptor-minimal`). A named
+    /// subject that did not run fails the gate.
+    #[serde(default)]
+    pub max_ratio_to: BTreeMap<String, f64>,
+    /// A `--meta` key holding milliseconds of the cold start that are not ours (moto's own
+    /// `GetSecretValue` reply): the report subtracts it to show our share ÷ the floor.
+    #[serde(default)]
+    pub not_ours_ms_meta: Option<String>,
     /// Stripped executable whose size is reported.
     #[serde(default)]
     pub binary: Option<String>,

@@ -80,6 +80,21 @@ fn a_correct_subject_passes_with_every_measurement_and_a_missing_one_is_skipped(
         assert!(run["cold_ms"].as_f64().expect("cold") >= run["init_ms"].as_f64().expect("init"));
     }
     assert_eq!(fake["ratio_to_floor"], 1.0);
+    // The subject's marks and the harness's points, on one axis, in time order.
+    let timeline: Vec<&str> = fake["summary"]["timeline_us"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|point| point["mark"].as_str().expect("mark"))
+        .collect();
+    assert_eq!(
+        timeline,
+        ["main", "first next", "handler", "handled", "first response"]
+    );
+    let main_us = fake["summary"]["timeline_us"][0]["median_us"]
+        .as_f64()
+        .expect("us");
+    assert!(main_us > 0.0, "main is after exec: {main_us}");
     let gone = &report["subjects"][1];
     assert_eq!(gone["status"], "skipped");
     assert_eq!(gone["reason"], "not built (no /nonexistent/fn)");

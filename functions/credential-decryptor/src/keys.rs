@@ -1,8 +1,8 @@
 //! The decrypt key, loaded once per container and kept fresh.
 //!
-//! Deriving the key (PBKDF2, ~1.5 ms) starts on its own thread as soon as the container
-//! starts, so it overlaps the runtime's first `next` request instead of adding to the cold
-//! start. With `DD_KEY_TTL_SECS` the secret is re-read in the background when it ages out, and
+//! A local secret is derived (PBKDF2, ~0.35 ms) during init, before the runtime's first
+//! `next`; a Secrets Manager secret is fetched on its own thread, so that network wait
+//! overlaps the runtime's start (see [`KeyCache::prime`]). With `DD_KEY_TTL_SECS` the secret is re-read in the background when it ages out, and
 //! a decrypt that fails with a padding error may force one re-read (rate-limited), so a rotated
 //! secret is picked up without a cold start.
 
@@ -72,17 +72,7 @@ impl KeySource {
     fn begin_load(&self) -> LoadFuture {
         match self {
             Self::Inline(json) => derive_on_thread(Ok(json.clone())),
-            Self::File(path) => derive_on_thread(
-                std::fs::read_to_string(path)
-                    .map(SecretString::from)
-                    .map_err(|err| {
-                        DecryptorError::KeyUnavailable(format!(
-                            "cannot read {}: {}",
-                            path.display(),
-                            err.kind()
-                        ))
-                    }),
-            ),
+            Self::File(path) => derive_on_thread(read_secret_file(path)),
             #[cfg(feature = "aws")]
             Self::SecretsManager { env, secret_id } => {
                 let (env, secret_id) = (env.clone(), secret_id.clone());
@@ -93,14 +83,38 @@ impl KeySource {
                         .build()
                         .map_err(|_| DecryptorError::KeyUnavailable("no runtime".to_owned()))?;
                     let source = dd_aws::SecretsManagerSource::new(&env, secret_id);
+                    dd_startup_marks::mark("sm_client");
                     let secret = runtime
                         .block_on(source.fetch())
                         .map_err(|err| DecryptorError::KeyUnavailable(err.to_string()))?;
+                    dd_startup_marks::mark("secret_fetched");
                     derive(&secret)
                 })
             }
         }
     }
+
+    /// Loads a local secret on the calling thread; `None` for Secrets Manager.
+    fn load_local(&self) -> Option<Result<LoadedKey, DecryptorError>> {
+        match self {
+            Self::Inline(json) => Some(derive(json)),
+            Self::File(path) => Some(read_secret_file(path).and_then(|json| derive(&json))),
+            #[cfg(feature = "aws")]
+            Self::SecretsManager { .. } => None,
+        }
+    }
+}
+
+fn read_secret_file(path: &std::path::Path) -> Result<SecretString, DecryptorError> {
+    std::fs::read_to_string(path)
+        .map(SecretString::from)
+        .map_err(|err| {
+            DecryptorError::KeyUnavailable(format!(
+                "cannot read {}: {}",
+                path.display(),
+                err.kind()
+            ))
+        })
 }
 
 /// A derived key and a fingerprint of the secret it came from (to notice rotation).
@@ -123,6 +137,7 @@ fn derive_on_thread(secret: Result<SecretString, DecryptorError>) -> LoadFuture 
 fn derive(secret: &SecretString) -> Result<LoadedKey, DecryptorError> {
     let json = secret.expose_secret();
     let key = DecryptLambdaKey::from_secret_json(json)?;
+    dd_startup_marks::mark("key_ready");
     Ok(LoadedKey {
         key: Arc::new(key),
         fingerprint: Sha256::digest(json.as_bytes()).into(),
@@ -182,8 +197,25 @@ impl KeyCache {
         })
     }
 
-    /// Starts the first load right away (call during init); logs clearly if it fails.
+    /// Starts the first load right away (call during init, after logging is set up); logs
+    /// clearly if it fails.
+    ///
+    /// A local secret (`DD_KEY_JSON`, `DD_KEY_FILE`) is derived right here, on the calling
+    /// thread: PBKDF2 is CPU work that a second thread cannot hide on a Lambda's fraction of
+    /// a vCPU, and on the bench the thread's spawn and scheduling cost more than it saved
+    /// (bench/RESULTS.md, 2026-11-28 session 5). Secrets Manager is read on a thread: that
+    /// wait is the network, which a thread does overlap with the runtime's start.
     pub fn prime(self: &Arc<Self>) {
+        if let Some(loaded) = self.source.load_local() {
+            match loaded {
+                Ok(loaded) => self.store(loaded),
+                Err(err) => {
+                    tracing::error!(kind = err.kind(), error = %err, "decrypt key not loaded");
+                    self.note_failed_load(&err);
+                }
+            }
+            return;
+        }
         let Ok(guard) = self.loading.clone().try_lock_owned() else {
             return;
         };
