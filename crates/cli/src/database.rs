@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
-use dd_storage::{Backend, DbFailure, StorageError, Store};
+use dd_storage::{Backend, DbFailure, PoolSettings, StorageError, Store};
 use sqlx::Connection as _;
 use zeroize::Zeroizing;
 
@@ -163,7 +163,15 @@ pub fn record(dir: &Path, target: &Target) -> anyhow::Result<()> {
 /// # Errors
 /// When the database cannot be opened.
 pub async fn open(target: &Target) -> anyhow::Result<Store> {
-    match Store::connect(&target.url).await {
+    open_with(target, PoolSettings::default()).await
+}
+
+/// [`open`] with explicit pool settings (`ddctl serve`'s `DD_DB_POOL_WAIT_MS`).
+///
+/// # Errors
+/// When the database cannot be opened.
+pub async fn open_with(target: &Target, pool: PoolSettings) -> anyhow::Result<Store> {
+    match Store::connect_with(&target.url, pool).await {
         Ok(store) => Ok(store),
         Err(err) => Err(explain(target, &err)),
     }

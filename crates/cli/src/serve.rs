@@ -12,6 +12,7 @@ mod delivery;
 mod demo;
 mod local_sign_in;
 mod lock;
+mod settings;
 mod shutdown;
 mod web;
 
@@ -27,7 +28,7 @@ use dd_crypto::envelope::{EnvelopeCipher, LocalKeyProvider};
 use dd_delivery::{CredentialSource, Deliverer, PayrollSuite, RetryPolicy};
 use dd_payroll::sim::{SimState, serve_state};
 use dd_storage::{Role, Store};
-use direct_deposit_api::{AppState, CorsPolicy, FingerprintKey, Limits, Verifier, app};
+use direct_deposit_api::{AppState, CorsPolicy, FingerprintKey, Verifier, app};
 use secrecy::{SecretSlice, SecretString};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -87,6 +88,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let signals = shutdown::StopSignals::install()?;
+    // Settings first: a bad value stops the start before anything is bound or touched.
+    let settings = settings::Settings::from_env()?;
     // The ports first: a start that cannot listen must not touch the data directory, and
     // must not seed the database with a simulator that is about to die.
     let listener = bind(args.port, "--port").await?;
@@ -101,7 +104,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let dir_lock = lock::lock_data_dir(&args.data_dir, &holder)?;
     let (data, keys_created) = load_or_create(&args.data_dir)?;
     let target = database::for_serve(&data.path, args.database_url.as_deref())?;
-    let store = database::open(&target).await?;
+    let store = database::open_with(&target, settings.pool).await?;
     let db_lock = lock::lock_database(&store, target.shown()).await?;
     store
         .migrate()
@@ -131,12 +134,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // retries what failed (backoff) and what a crash left leased.
     let delivery = delivery::LocalDelivery::start(deliverer(&data, &decrypt_key, store.clone())?);
     let cors = CorsPolicy::allow(&args.cors_origins)?;
-    // The API's limits read the Lambda's settings (DD_MAX_DEPOSITS_PER_EMPLOYEE, …).
-    let limits = Limits::from_lookup(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))?;
     let state = state(&data, store.clone())?
         .with_dispatch(delivery.clone())
         .with_cors(cors)
-        .with_limits(limits);
+        .with_limits(settings.limits);
     // Local-only routes merge into the API's router here (the Lambda never mounts them).
     let router = app(state)
         .merge(decrypt::router(

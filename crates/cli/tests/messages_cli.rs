@@ -63,6 +63,7 @@ fn help_never_shows_environment_values() {
         &["rewrap"],
         &["outbox", "drain"],
         &["outbox", "status"],
+        &["outbox", "requeue"],
     ] {
         for env in [&[][..], &env[..]] {
             let out = ddctl(&[command, &["--help"]].concat(), b"", env);

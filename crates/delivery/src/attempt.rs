@@ -37,6 +37,9 @@ impl Deliverer {
             JobAction::Upsert => Precedents {
                 earlier_upsert_delivered: store.earlier_upsert_delivered(job).await?,
                 later_job_done: store.later_job_done(job).await?,
+                // Only an end-dated deposit needs it (one query fewer on the common path).
+                end_date_queued: target.end_dated_at.is_some()
+                    && store.later_end_date_queued(job).await?,
             },
             JobAction::EndDate => Precedents::default(),
         };

@@ -32,6 +32,9 @@ pub(crate) struct Precedents {
     pub(crate) earlier_upsert_delivered: bool,
     /// A newer job of the same deposit is done (`Store::later_job_done`).
     pub(crate) later_job_done: bool,
+    /// A newer end-date job of the same deposit is pending or in flight
+    /// (`Store::later_end_date_queued`; only asked for an end-dated deposit).
+    pub(crate) end_date_queued: bool,
 }
 
 /// Decides the call from the job and the deposit's state now (`target`), not only the
@@ -40,6 +43,7 @@ pub(crate) fn plan(action: JobAction, target: DeliveryTarget, precedents: Preced
     let Precedents {
         earlier_upsert_delivered,
         later_job_done,
+        end_date_queued,
     } = precedents;
     match (action, target.payroll_ed_id) {
         // A requeued upsert overtaken by a later job that is done: its snapshot is stale (an
@@ -49,10 +53,17 @@ pub(crate) fn plan(action: JobAction, target: DeliveryTarget, precedents: Preced
         // end-date of a deposit payroll never had: the end-date already settled payroll (E/D
         // end-dated, or never created). Sending the end date from here instead could not
         // reuse this job's idempotency key (payroll stored it with the live body).
-        // An upsert of an end-dated deposit whose end-date job is still queued runs as
-        // before: that job comes after it and end-dates the E/D.
         (JobAction::Upsert, _) if later_job_done => {
             Plan::Skip("a later change of the deposit reached payroll first")
+        }
+        // An upsert of an end-dated deposit runs only while its end-date job is queued
+        // behind it (claimed in order: the end date follows and settles payroll). Without
+        // one, the end-date job went dead: the create would make the deposit live at
+        // payroll and the update would send a live body, and nothing would end it. Skip;
+        // requeueing the end-date job then settles payroll (or skips, when payroll never
+        // had the deposit).
+        (JobAction::Upsert, _) if target.end_dated_at.is_some() && !end_date_queued => {
+            Plan::Skip("the deposit is end-dated and no end-date job of it is queued")
         }
         (JobAction::Upsert, Some(ed)) if earlier_upsert_delivered => Plan::Update(ed),
         // The first delivered upsert creates the E/D. Also when it already has an id: that
@@ -145,14 +156,20 @@ mod tests {
     const NONE: Precedents = Precedents {
         earlier_upsert_delivered: false,
         later_job_done: false,
+        end_date_queued: false,
     };
     const EARLIER: Precedents = Precedents {
         earlier_upsert_delivered: true,
-        later_job_done: false,
+        ..NONE
     };
     const LATER: Precedents = Precedents {
-        earlier_upsert_delivered: false,
         later_job_done: true,
+        ..NONE
+    };
+    /// The deposit's end-date job waits behind this one.
+    const QUEUED: Precedents = Precedents {
+        end_date_queued: true,
+        ..NONE
     };
 
     #[test]
@@ -183,8 +200,22 @@ mod tests {
         assert!(matches!(plan(Upsert, ended(None), LATER), Plan::Skip(_)));
         assert!(matches!(plan(Upsert, ended(Some(7)), LATER), Plan::Skip(_)));
         // Deleted while its create was still queued: created, then the end-date follows.
-        assert_eq!(plan(Upsert, ended(None), NONE), Plan::Create);
-        assert_eq!(plan(Upsert, ended(Some(7)), EARLIER), Plan::Update(7));
+        assert_eq!(plan(Upsert, ended(None), QUEUED), Plan::Create);
+        let earlier_queued = Precedents {
+            earlier_upsert_delivered: true,
+            ..QUEUED
+        };
+        assert_eq!(
+            plan(Upsert, ended(Some(7)), earlier_queued),
+            Plan::Update(7)
+        );
+        // Deleted, and the end-date job went dead: a requeued create or update must not
+        // make the deposit live at payroll with nothing left to end it.
+        assert!(matches!(plan(Upsert, ended(None), NONE), Plan::Skip(_)));
+        assert!(matches!(
+            plan(Upsert, ended(Some(7)), EARLIER),
+            Plan::Skip(_)
+        ));
         // Overtaken by a later delivered change: never sent (no second E/D, no rollback).
         assert!(matches!(
             plan(Upsert, target(Some(7)), LATER),

@@ -249,6 +249,21 @@ impl Store {
         }
     }
 
+    /// Job `job_id` of `tenant`, whatever its status; `None` when `tenant` has no such job.
+    ///
+    /// # Errors
+    /// [`StorageError::Database`] when the query fails.
+    pub async fn job(&self, tenant: &str, job_id: i64) -> Result<Option<PayrollJob>, StorageError> {
+        let sql =
+            format!("SELECT {JOB_COLUMNS} FROM payroll_outbox WHERE tenant_id = $1 AND id = $2");
+        let row = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(job_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(PayrollJob::from_row).transpose()
+    }
+
     /// Jobs, oldest first, optionally only of one tenant and/or one status.
     ///
     /// # Errors

@@ -120,6 +120,27 @@ impl Store {
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
+    /// Whether an end-date job of the same deposit newer than `job` is still queued
+    /// (pending or in flight). An upsert of an end-dated deposit may only be sent when one
+    /// is: the end-date then follows it. Without one (it went dead, or there never was one)
+    /// the upsert would leave payroll with a live copy of a deposit HR deleted.
+    ///
+    /// # Errors
+    /// [`StorageError::Database`] when the query fails.
+    pub async fn later_end_date_queued(&self, job: &PayrollJob) -> Result<bool, StorageError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM payroll_outbox WHERE tenant_id = $1 \
+             AND deposit_id = $2 AND id > $3 AND action = 'end_date' \
+             AND status IN ('pending', 'in_flight')",
+        )
+        .bind(job.tenant_id.as_str())
+        .bind(job.deposit_id)
+        .bind(job.id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
     /// Writes the audit row of a delivery outcome. `detail` is a short reason chosen by the
     /// worker (error kind and step), never a secret or a response body.
     ///

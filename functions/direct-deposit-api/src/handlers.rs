@@ -43,7 +43,7 @@ pub(crate) async fn caller(
     let segments = segments.map_err(bad_path)?;
     let (t, c, e) = &segments.0;
     let path = EmployeePath::parse(t, c, e)?;
-    let principal = auth::authorize(&state.store, &claims, &path).await?;
+    let principal = auth::authorize(&state.store, &state.users, &claims, &path).await?;
     Ok((path, principal))
 }
 
@@ -247,7 +247,7 @@ pub(crate) async fn deposit_caller(
     let (t, c, e, id) = &segments.0;
     let path = EmployeePath::parse(t, c, e)?;
     let id = deposit_id(id)?;
-    let principal = auth::authorize(&state.store, &claims, &path).await?;
+    let principal = auth::authorize(&state.store, &state.users, &claims, &path).await?;
     Ok((path, principal, id))
 }
 

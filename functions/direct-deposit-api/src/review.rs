@@ -29,7 +29,7 @@ pub async fn pending(
     let claims = auth::authenticate(&state.verifier, &headers)?;
     let (tenant, company) = segments.map_err(bad_path)?.0;
     let (tenant, company) = (tenant_id(&tenant)?, company_id(&company)?);
-    let principal = auth::authorize_tenant(&state.store, &claims, &tenant).await?;
+    let principal = auth::authorize_tenant(&state.store, &state.users, &claims, &tenant).await?;
     auth::require_admin(
         &principal,
         "only HR admins may list pending direct deposits",

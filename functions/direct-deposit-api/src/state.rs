@@ -6,6 +6,7 @@ use std::sync::Arc;
 use dd_storage::Store;
 
 use crate::auth::jwt::Verifier;
+use crate::auth::users::UserCache;
 use crate::cors::CorsPolicy;
 use crate::limits::Limits;
 use crate::vault::{AccountVault, FingerprintKey};
@@ -18,6 +19,8 @@ pub struct AppState {
     pub store: Store,
     /// Bearer-token verification keys.
     pub verifier: Arc<Verifier>,
+    /// Token users looked up recently (a 2-s TTL, `auth/users.rs`).
+    pub users: Arc<UserCache>,
     /// Seals and opens account numbers (`dd1:` envelopes).
     pub vault: Arc<dyn AccountVault>,
     /// Keys the duplicate-rule fingerprint.
@@ -55,6 +58,7 @@ impl AppState {
         Self {
             store,
             verifier: Arc::new(verifier),
+            users: Arc::new(UserCache::default()),
             vault,
             fingerprint: Arc::new(fingerprint),
             dispatch: Arc::new(NoDispatch),
@@ -71,6 +75,14 @@ impl AppState {
             .store
             .with_max_deposits_per_employee(limits.max_deposits_per_employee);
         self.limits = limits;
+        self
+    }
+
+    /// Replaces the user cache (e.g. a zero TTL, where a test changes users under a
+    /// running server and expects the change at once).
+    #[must_use]
+    pub fn with_user_cache(mut self, users: UserCache) -> Self {
+        self.users = Arc::new(users);
         self
     }
 

@@ -1,6 +1,7 @@
 //! `ddctl outbox …`: the payroll outbox of a served data directory (or any database).
 
 mod drain;
+mod requeue;
 mod status;
 
 use clap::Subcommand;
@@ -13,6 +14,9 @@ pub enum OutboxAction {
     /// Show what payroll has not received yet: jobs due, backing off after a failure, in
     /// flight, and dead, with their last error and next attempt.
     Status(status::StatusArgs),
+    /// Put dead jobs of a tenant back in the queue (by id and/or all of them), printing
+    /// what was requeued and what was skipped and why.
+    Requeue(requeue::RequeueArgs),
 }
 
 pub fn run(action: OutboxAction) -> anyhow::Result<()> {
@@ -20,6 +24,7 @@ pub fn run(action: OutboxAction) -> anyhow::Result<()> {
     match action {
         OutboxAction::Drain(args) => drain::run(&args),
         OutboxAction::Status(args) => status::run(&args),
+        OutboxAction::Requeue(args) => requeue::run(&args),
     }
 }
 

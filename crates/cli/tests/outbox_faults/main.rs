@@ -200,6 +200,11 @@ mod sqlite {
     async fn requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll() {
         requeue::requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll(Db::Sqlite).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requeued_create_with_a_dead_end_date_is_not_sent() {
+        requeue::requeued_create_with_a_dead_end_date_is_not_sent(Db::Sqlite).await;
+    }
 }
 
 mod postgres {
@@ -218,6 +223,11 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll() {
         requeue::requeued_dead_jobs_of_end_dated_deposits_stay_dead_at_payroll(Db::Postgres).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requeued_create_with_a_dead_end_date_is_not_sent() {
+        requeue::requeued_create_with_a_dead_end_date_is_not_sent(Db::Postgres).await;
     }
 }
 

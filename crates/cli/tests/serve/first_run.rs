@@ -185,3 +185,28 @@ fn serve_on_a_fresh_data_dir() {
     assert!(!data_dir.join("dd.sqlite-wal").exists());
     assert!(!data_dir.join("dd.sqlite-shm").exists());
 }
+
+/// The Lambda's settings are `ddctl serve`'s too, read once before anything starts: a bad
+/// `DD_DB_POOL_WAIT_MS` (or limit) stops it with the setting's name, before a port is bound
+/// or the data directory created.
+#[test]
+fn a_bad_pool_wait_stops_serve_before_it_touches_anything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    for (name, bad) in [
+        ("DD_DB_POOL_WAIT_MS", "0"),
+        ("DD_REQUEST_TIMEOUT_MS", "soon"),
+    ] {
+        let out = ddctl()
+            .args(["serve", "--port", "0", "--data-dir"])
+            .arg(&data_dir)
+            .env(name, bad)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}={bad} started: {stderr}");
+        assert!(stderr.contains(name), "{name}: {stderr}");
+        assert!(!data_dir.exists(), "{name}: the data directory was created");
+    }
+}
