@@ -117,7 +117,14 @@ test("the app needs no CORS; --cors-origin allows exactly the origins named", as
     });
     expect(other.headers()["access-control-allow-origin"]).toBeUndefined();
   } finally {
+    // Wait for the exit: on SIGTERM the server still checkpoints SQLite's log, and a removal
+    // racing it finds new files in the directory (ENOTEMPTY).
+    const exited = new Promise((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) done(undefined);
+      else child.once("exit", () => done(undefined));
+    });
     child.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await exited;
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
 });
