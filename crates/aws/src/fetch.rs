@@ -10,10 +10,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use aws_smithy_types::body::SdkBody;
-use http_body_util::BodyExt as _;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use crate::AwsError;
@@ -77,24 +76,15 @@ async fn send(
     let fail = |what: String| failure(method, format!("{host}: {what}"));
     let tls =
         crate::https::build_tls_config(ca_bundle).map_err(|reason| fail(reason.to_string()))?;
-    let mut tcp = TcpConnector::new();
-    tcp.enforce_http(false);
-    tcp.set_nodelay(true);
-    tcp.set_connect_timeout(Some(timeout));
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config((*tls).clone())
-        // Plain HTTP only for loopback test servers; real endpoints are https URLs.
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(tcp);
-    let client: Client<_, SdkBody> = Client::builder(TokioExecutor::new()).build(https);
+    let https = crate::https::lean_connector(&tls, Some(timeout));
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(https);
     let length = body.as_ref().map_or(0, Vec::len);
     let mut request = hyper::Request::builder().method(method).uri(uri);
     if body.is_some() {
         request = request.header("content-length", length);
     }
     let request = request
-        .body(body.map_or_else(SdkBody::empty, SdkBody::from))
+        .body(Full::new(body.map_or_else(Bytes::new, Bytes::from)))
         .map_err(|_| fail("cannot build the request".to_owned()))?;
     let exchange = async {
         let response = client

@@ -1,4 +1,5 @@
-//! The one HTTPS client every SDK client in this crate uses.
+//! The one HTTPS stack of this crate: the connector shared by the AWS clients (`aws_json`),
+//! `fetch`, and the adapter that gives the SDK's Lambda client the same stack.
 //!
 //! Why not the SDK's default client (`aws-smithy-http-client` with rustls): profiled on the
 //! decryptor's cold path (callgrind, `bench/RESULTS.md`), it
@@ -55,7 +56,7 @@ pub(crate) fn https_client(ca_bundle: Option<&Path>) -> SharedHttpClient {
 
 /// The value cached under `key`, made and cached on first use. A handful of entries at most
 /// (one per CA bundle, one per timeout setting), so a list beats a map.
-fn cached<K: PartialEq, V: Clone>(
+pub(crate) fn cached<K: PartialEq, V: Clone>(
     cache: &Mutex<Vec<(K, V)>>,
     key: K,
     make: impl FnOnce() -> V,
@@ -113,18 +114,7 @@ impl LeanConnector {
         (connect_timeout, read_timeout): Timeouts,
     ) -> Self {
         let client = tls.map(|tls| {
-            let mut tcp = TcpConnector::new();
-            tcp.enforce_http(false);
-            // Small request writes must not wait for an ACK (Nagle), as in the SDK's client.
-            tcp.set_nodelay(true);
-            tcp.set_connect_timeout(connect_timeout);
-            let https = hyper_rustls::HttpsConnectorBuilder::new()
-                .with_tls_config((*tls).clone())
-                // Plain HTTP only where an endpoint override asks for it (moto on loopback).
-                .https_or_http()
-                .enable_http1()
-                .wrap_connector(tcp);
-            Client::builder(TokioExecutor::new()).build(https)
+            Client::builder(TokioExecutor::new()).build(lean_connector(&tls, connect_timeout))
         });
         Self {
             client,
@@ -187,6 +177,24 @@ fn find_source<'a, E: std::error::Error + 'static>(
     err: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a E> {
     std::iter::successors(Some(err), |e| e.source()).find_map(|e| e.downcast_ref::<E>())
+}
+
+/// The connector every client here uses: HTTP/1.1 over rustls, plain HTTP only where a URL
+/// asks for it (moto or a test server on loopback; real endpoints are https URLs).
+pub(crate) fn lean_connector(
+    tls: &rustls::ClientConfig,
+    connect_timeout: Option<Duration>,
+) -> HttpsConnector<TcpConnector> {
+    let mut tcp = TcpConnector::new();
+    tcp.enforce_http(false);
+    // Small request writes must not wait for an ACK (Nagle), as in the SDK's client.
+    tcp.set_nodelay(true);
+    tcp.set_connect_timeout(connect_timeout);
+    hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls.clone())
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(tcp)
 }
 
 pub(crate) fn build_tls_config(

@@ -3,18 +3,18 @@
 //! (and CloudTrail records which tenant every unwrap was for).
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::future::Future;
 
-use aws_sdk_kms::config::{BehaviorVersion, Region};
-use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_kms::primitives::Blob;
-use aws_sdk_kms::types::DataKeySpec;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use dd_crypto::envelope::{DataKey, GeneratedDataKey, KeyProvider};
 use dd_crypto::{CryptoError, EnvelopeFailure};
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::SdkEnv;
-use crate::secrets::service_error_code;
+use crate::aws_json::{AwsJsonClient, KMS};
+use crate::{AwsError, SdkEnv};
 
 /// The encryption-context key that binds a data key to its tenant.
 pub const TENANT_CONTEXT_KEY: &str = "tenantId";
@@ -24,7 +24,7 @@ pub const TENANT_CONTEXT_KEY: &str = "tenantId";
 /// forged header cannot point us at someone else's key).
 #[derive(Debug, Clone)]
 pub struct KmsKeyProvider {
-    client: aws_sdk_kms::Client,
+    client: AwsJsonClient,
     key_id: String,
     decrypt_key_ids: Vec<String>,
 }
@@ -35,21 +35,9 @@ impl KmsKeyProvider {
     /// `key_id` should be the key ARN or the bare key id: headers record the ARN KMS returns,
     /// and an alias could not be matched against it (sealing under an alias fails loudly).
     pub fn new(env: &SdkEnv, key_id: impl Into<String>) -> Self {
-        let mut config = aws_sdk_kms::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(env.region.clone()))
-            .credentials_provider(env.credentials())
-            .http_client(env.http_client());
-        if let Some(url) = &env.endpoint_url {
-            config = config.endpoint_url(url);
-        }
-        Self::from_client(aws_sdk_kms::Client::from_conf(config.build()), key_id)
-    }
-
-    pub fn from_client(client: aws_sdk_kms::Client, key_id: impl Into<String>) -> Self {
         let key_id = key_id.into();
         Self {
-            client,
+            client: AwsJsonClient::new(env, KMS),
             decrypt_key_ids: vec![key_id.clone()],
             key_id,
         }
@@ -87,27 +75,15 @@ impl KmsKeyProvider {
     }
 
     async fn generate(&self, tenant_id: &str) -> Result<GeneratedDataKey, CryptoError> {
-        let mut out = self
-            .client
-            .generate_data_key()
-            .key_id(&self.key_id)
-            .key_spec(DataKeySpec::Aes256)
-            .encryption_context(TENANT_CONTEXT_KEY, tenant_id)
-            .send()
-            .await
-            .map_err(|err| kms_error("GenerateDataKey", &err))?;
-        let plaintext = Zeroizing::new(
-            out.plaintext
-                .take()
-                .ok_or_else(|| CryptoError::key_unavailable("KMS GenerateDataKey: no Plaintext"))?
-                .into_inner(),
-        );
-        let wrapped = out
-            .ciphertext_blob
-            .take()
-            .ok_or_else(|| CryptoError::key_unavailable("KMS GenerateDataKey: no CiphertextBlob"))?
-            .into_inner();
-        let key_id = out.key_id.take().unwrap_or_else(|| self.key_id.clone());
+        let input = GenerateDataKeyInput {
+            key_id: &self.key_id,
+            key_spec: "AES_256",
+            encryption_context: tenant_context(tenant_id),
+        };
+        let out: GenerateDataKeyOutput = self.call("GenerateDataKey", &input).await?;
+        let plaintext = decode_blob("GenerateDataKey", "Plaintext", out.plaintext)?;
+        let wrapped = decode_blob("GenerateDataKey", "CiphertextBlob", out.ciphertext_blob)?;
+        let key_id = out.key_id.unwrap_or_else(|| self.key_id.clone());
         if !self.may_decrypt_with(&key_id) {
             // Sealing now would write envelopes this provider refuses to open.
             return Err(CryptoError::InvalidConfig(Cow::Owned(format!(
@@ -117,7 +93,7 @@ impl KmsKeyProvider {
         Ok(GeneratedDataKey {
             key_id,
             plaintext: DataKey::from_slice(&plaintext)?,
-            wrapped,
+            wrapped: wrapped.to_vec(),
         })
     }
 
@@ -130,24 +106,96 @@ impl KmsKeyProvider {
         if !self.may_decrypt_with(key_id) {
             return Err(EnvelopeFailure::UnknownKey.into());
         }
-        let mut out = self
-            .client
-            .decrypt()
+        let input = DecryptInput {
             // Naming the key makes KMS refuse a blob made under any other key.
-            .key_id(key_id)
-            .ciphertext_blob(Blob::new(wrapped))
-            .encryption_context(TENANT_CONTEXT_KEY, tenant_id)
-            .send()
-            .await
-            .map_err(|err| kms_error("Decrypt", &err))?;
-        let plaintext = Zeroizing::new(
-            out.plaintext
-                .take()
-                .ok_or_else(|| CryptoError::key_unavailable("KMS Decrypt: no Plaintext"))?
-                .into_inner(),
-        );
+            key_id,
+            ciphertext_blob: BASE64.encode(wrapped),
+            encryption_context: tenant_context(tenant_id),
+        };
+        let out: DecryptOutput = self.call("Decrypt", &input).await?;
+        let plaintext = decode_blob("Decrypt", "Plaintext", out.plaintext)?;
         DataKey::from_slice(&plaintext)
     }
+
+    /// One KMS call: the request as JSON, the reply parsed, failures mapped to envelope kinds.
+    async fn call<I: Serialize, O: for<'de> Deserialize<'de>>(
+        &self,
+        operation: &'static str,
+        input: &I,
+    ) -> Result<O, CryptoError> {
+        let body = serde_json::to_vec(input).map_err(|_| {
+            CryptoError::key_unavailable(format!("KMS {operation}: cannot encode the request"))
+        })?;
+        let reply = self
+            .client
+            .call(operation, &body)
+            .await
+            .map_err(|err| match err {
+                AwsError::Service { code, .. } => classify(operation, &code),
+                other => CryptoError::key_unavailable(format!("KMS {operation}: {}", other.kind())),
+            })?;
+        // serde's message could quote the reply, which holds a plaintext key: never shown.
+        serde_json::from_slice(&reply).map_err(|_| {
+            CryptoError::key_unavailable(format!("KMS {operation}: reply is not the expected JSON"))
+        })
+    }
+}
+
+/// `{"tenantId": …}`: binds a data key to its tenant.
+fn tenant_context(tenant_id: &str) -> BTreeMap<&'static str, &str> {
+    BTreeMap::from([(TENANT_CONTEXT_KEY, tenant_id)])
+}
+
+#[derive(Serialize)]
+struct GenerateDataKeyInput<'a> {
+    #[serde(rename = "KeyId")]
+    key_id: &'a str,
+    #[serde(rename = "KeySpec")]
+    key_spec: &'static str,
+    #[serde(rename = "EncryptionContext")]
+    encryption_context: BTreeMap<&'static str, &'a str>,
+}
+
+#[derive(Deserialize)]
+struct GenerateDataKeyOutput {
+    #[serde(rename = "KeyId")]
+    key_id: Option<String>,
+    #[serde(rename = "Plaintext")]
+    plaintext: Option<Zeroizing<String>>,
+    #[serde(rename = "CiphertextBlob")]
+    ciphertext_blob: Option<Zeroizing<String>>,
+}
+
+#[derive(Serialize)]
+struct DecryptInput<'a> {
+    #[serde(rename = "KeyId")]
+    key_id: &'a str,
+    #[serde(rename = "CiphertextBlob")]
+    ciphertext_blob: String,
+    #[serde(rename = "EncryptionContext")]
+    encryption_context: BTreeMap<&'static str, &'a str>,
+}
+
+#[derive(Deserialize)]
+struct DecryptOutput {
+    #[serde(rename = "Plaintext")]
+    plaintext: Option<Zeroizing<String>>,
+}
+
+/// A blob field of a reply (base64 in the JSON protocol), wiped when dropped.
+fn decode_blob(
+    operation: &'static str,
+    field: &'static str,
+    blob: Option<Zeroizing<String>>,
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let text =
+        blob.ok_or_else(|| CryptoError::key_unavailable(format!("KMS {operation}: no {field}")))?;
+    BASE64
+        .decode(text.as_bytes())
+        .map(Zeroizing::new)
+        .map_err(|_| {
+            CryptoError::key_unavailable(format!("KMS {operation}: {field} is not base64"))
+        })
 }
 
 impl KeyProvider for KmsKeyProvider {
@@ -177,14 +225,6 @@ fn key_matches(header_key_id: &str, allowed: &str) -> bool {
     bare && header_key_id
         .strip_suffix(allowed)
         .is_some_and(|prefix| prefix.starts_with("arn:") && prefix.ends_with(":key/"))
-}
-
-/// Maps a KMS failure to the envelope's error kinds.
-fn kms_error<E, R>(operation: &'static str, err: &SdkError<E, R>) -> CryptoError
-where
-    E: ProvideErrorMetadata,
-{
-    classify(operation, &service_error_code(err))
 }
 
 /// The error kind for an AWS error code (or transport class). The detail holds the operation

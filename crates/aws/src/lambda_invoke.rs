@@ -11,7 +11,6 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
 use zeroize::Zeroizing;
 
-use crate::secrets::service_error_code;
 use crate::{AwsError, SdkEnv};
 
 /// Invokes Lambda functions by name or ARN.
@@ -77,5 +76,29 @@ impl LambdaInvoker {
             .map(Blob::into_inner)
             .ok_or(AwsError::Unusable("Lambda reply has no payload"))?;
         Ok(Zeroizing::new(bytes))
+    }
+}
+
+/// The AWS error code, or the transport failure class; never the request or response body.
+fn service_error_code<E, R>(err: &aws_sdk_lambda::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_lambda::error::ProvideErrorMetadata,
+{
+    use aws_sdk_lambda::error::SdkError;
+    match err {
+        SdkError::ServiceError(service) => service.err().code().unwrap_or("Unknown").to_owned(),
+        SdkError::TimeoutError(_) => "Timeout".to_owned(),
+        // The transport's reason (refused, TLS unknown issuer, an unreadable SSL_CERT_FILE …) is
+        // what an operator needs; it never contains the request or response body.
+        SdkError::DispatchFailure(failure) => match failure.as_connector_error() {
+            Some(cause) => format!(
+                "DispatchFailure ({})",
+                aws_smithy_types::error::display::DisplayErrorContext(cause)
+            ),
+            None => "DispatchFailure".to_owned(),
+        },
+        SdkError::ResponseError(_) => "ResponseError".to_owned(),
+        SdkError::ConstructionFailure(_) => "ConstructionFailure".to_owned(),
+        _ => "Unknown".to_owned(),
     }
 }

@@ -1,31 +1,40 @@
 //! Reads the decrypt key secret from AWS Secrets Manager.
 
-use aws_sdk_secretsmanager::config::{BehaviorVersion, Region};
 use base64::Engine as _;
 use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
+use crate::aws_json::{AwsJsonClient, SECRETS_MANAGER};
 use crate::{AwsError, SdkEnv};
 
 /// One secret in Secrets Manager, read on demand.
 #[derive(Debug, Clone)]
 pub struct SecretsManagerSource {
-    client: aws_sdk_secretsmanager::Client,
+    client: AwsJsonClient,
     secret_id: String,
+}
+
+#[derive(Serialize)]
+struct GetSecretValueInput<'a> {
+    #[serde(rename = "SecretId")]
+    secret_id: &'a str,
+}
+
+#[derive(Deserialize)]
+struct GetSecretValueOutput {
+    #[serde(rename = "SecretString")]
+    secret_string: Option<SecretString>,
+    /// A blob: base64 in the JSON protocol.
+    #[serde(rename = "SecretBinary")]
+    secret_binary: Option<Zeroizing<String>>,
 }
 
 impl SecretsManagerSource {
     /// Builds the client; no network traffic happens until [`Self::fetch`].
     pub fn new(env: &SdkEnv, secret_id: impl Into<String>) -> Self {
-        let mut config = aws_sdk_secretsmanager::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(env.region.clone()))
-            .credentials_provider(env.credentials())
-            .http_client(env.http_client());
-        if let Some(url) = &env.endpoint_url {
-            config = config.endpoint_url(url);
-        }
         Self {
-            client: aws_sdk_secretsmanager::Client::from_conf(config.build()),
+            client: AwsJsonClient::new(env, SECRETS_MANAGER),
             secret_id: secret_id.into(),
         }
     }
@@ -37,27 +46,27 @@ impl SecretsManagerSource {
     /// Fetches the secret's current value. It may be stored as `SecretString`, or as
     /// `SecretBinary` holding the text itself or (as AWS's .NET samples wrote it) its base64.
     pub async fn fetch(&self) -> Result<SecretString, AwsError> {
-        let out = self
-            .client
-            .get_secret_value()
-            .secret_id(&self.secret_id)
-            .send()
-            .await
-            .map_err(|err| AwsError::Service {
-                service: "SecretsManager",
-                operation: "GetSecretValue",
-                code: service_error_code(&err),
-            })?;
-        if let Some(text) = out.secret_string() {
-            return Ok(SecretString::from(text));
+        let input = GetSecretValueInput {
+            secret_id: &self.secret_id,
+        };
+        let body = serde_json::to_vec(&input)
+            .map_err(|_| AwsError::Unusable("cannot encode the GetSecretValue request"))?;
+        let reply = self.client.call("GetSecretValue", &body).await?;
+        // serde's message could quote the reply, which holds the secret: never shown.
+        let out: GetSecretValueOutput = serde_json::from_slice(&reply)
+            .map_err(|_| AwsError::Unusable("GetSecretValue reply is not the expected JSON"))?;
+        if let Some(text) = out.secret_string {
+            return Ok(text);
         }
-        let bytes = out
-            .secret_binary()
-            .map(|blob| blob.as_ref())
-            .ok_or(AwsError::Unusable(
-                "secret has neither SecretString nor SecretBinary",
-            ))?;
-        secret_binary_text(bytes)
+        let blob = out.secret_binary.ok_or(AwsError::Unusable(
+            "secret has neither SecretString nor SecretBinary",
+        ))?;
+        let bytes = Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(blob.as_bytes())
+                .map_err(|_| AwsError::Unusable("SecretBinary is not base64 in the reply"))?,
+        );
+        secret_binary_text(&bytes)
     }
 }
 
@@ -75,32 +84,6 @@ fn secret_binary_text(bytes: &[u8]) -> Result<SecretString, AwsError> {
     let text =
         String::from_utf8(decoded).map_err(|_| AwsError::Unusable("SecretBinary is not UTF-8"))?;
     Ok(SecretString::from(text))
-}
-
-/// The AWS error code, or the transport failure class; never the request or response body.
-pub(crate) fn service_error_code<E, R>(
-    err: &aws_sdk_secretsmanager::error::SdkError<E, R>,
-) -> String
-where
-    E: aws_sdk_secretsmanager::error::ProvideErrorMetadata,
-{
-    use aws_sdk_secretsmanager::error::SdkError;
-    match err {
-        SdkError::ServiceError(service) => service.err().code().unwrap_or("Unknown").to_owned(),
-        SdkError::TimeoutError(_) => "Timeout".to_owned(),
-        // The transport's reason (refused, TLS unknown issuer, an unreadable SSL_CERT_FILE …) is
-        // what an operator needs; it never contains the request or response body.
-        SdkError::DispatchFailure(failure) => match failure.as_connector_error() {
-            Some(cause) => format!(
-                "DispatchFailure ({})",
-                aws_smithy_types::error::display::DisplayErrorContext(cause)
-            ),
-            None => "DispatchFailure".to_owned(),
-        },
-        SdkError::ResponseError(_) => "ResponseError".to_owned(),
-        SdkError::ConstructionFailure(_) => "ConstructionFailure".to_owned(),
-        _ => "Unknown".to_owned(),
-    }
 }
 
 #[cfg(test)]
