@@ -47,6 +47,21 @@ impl PayrollOutcome {
     }
 }
 
+/// Upsert jobs of the deposit before this one that were delivered, plus a legacy E/D id.
+const EARLIER_UPSERT_DELIVERED: &str = "SELECT (SELECT COUNT(*) FROM payroll_outbox \
+     WHERE tenant_id = $1 AND deposit_id = $2 AND id < $3 AND action = 'upsert' \
+     AND status = 'done') + (SELECT COUNT(*) FROM legacy_deposit_imports \
+     WHERE tenant_id = $1 AND deposit_id = $2 AND payroll_ed_id IS NOT NULL) AS n";
+
+/// Jobs of the deposit after this one that are done.
+const LATER_JOB_DONE: &str = "SELECT COUNT(*) AS n FROM payroll_outbox WHERE tenant_id = $1 \
+     AND deposit_id = $2 AND id > $3 AND status = 'done'";
+
+/// End-date jobs of the deposit after this one that are still queued.
+const LATER_END_DATE_QUEUED: &str = "SELECT COUNT(*) AS n FROM payroll_outbox \
+     WHERE tenant_id = $1 AND deposit_id = $2 AND id > $3 AND action = 'end_date' \
+     AND status IN ('pending', 'in_flight')";
+
 impl Store {
     /// The deposit's payroll id, creation time and end date, whether or not it is end-dated.
     /// `None` when the deposit is not in `tenant`.
@@ -86,18 +101,7 @@ impl Store {
     /// # Errors
     /// [`StorageError::Database`] when the query fails.
     pub async fn earlier_upsert_delivered(&self, job: &PayrollJob) -> Result<bool, StorageError> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM payroll_outbox WHERE tenant_id = $1 \
-             AND deposit_id = $2 AND id < $3 AND action = 'upsert' AND status = 'done') \
-             + (SELECT COUNT(*) FROM legacy_deposit_imports WHERE tenant_id = $1 \
-             AND deposit_id = $2 AND payroll_ed_id IS NOT NULL) AS n",
-        )
-        .bind(job.tenant_id.as_str())
-        .bind(job.deposit_id)
-        .bind(job.id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.try_get::<i64, _>("n")? > 0)
+        self.job_has_neighbour(EARLIER_UPSERT_DELIVERED, job).await
     }
 
     /// Whether a job of the same deposit newer than `job` is done. Jobs of a deposit are
@@ -108,16 +112,7 @@ impl Store {
     /// # Errors
     /// [`StorageError::Database`] when the query fails.
     pub async fn later_job_done(&self, job: &PayrollJob) -> Result<bool, StorageError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM payroll_outbox WHERE tenant_id = $1 \
-             AND deposit_id = $2 AND id > $3 AND status = 'done'",
-        )
-        .bind(job.tenant_id.as_str())
-        .bind(job.deposit_id)
-        .bind(job.id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.try_get::<i64, _>("n")? > 0)
+        self.job_has_neighbour(LATER_JOB_DONE, job).await
     }
 
     /// Whether an end-date job of the same deposit newer than `job` is still queued
@@ -128,16 +123,18 @@ impl Store {
     /// # Errors
     /// [`StorageError::Database`] when the query fails.
     pub async fn later_end_date_queued(&self, job: &PayrollJob) -> Result<bool, StorageError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM payroll_outbox WHERE tenant_id = $1 \
-             AND deposit_id = $2 AND id > $3 AND action = 'end_date' \
-             AND status IN ('pending', 'in_flight')",
-        )
-        .bind(job.tenant_id.as_str())
-        .bind(job.deposit_id)
-        .bind(job.id)
-        .fetch_one(&self.pool)
-        .await?;
+        self.job_has_neighbour(LATER_END_DATE_QUEUED, job).await
+    }
+
+    /// Runs one of the neighbour queries below for `job`: bound to its tenant ($1), deposit
+    /// ($2) and id ($3), returning a count `n`; true when it is above zero.
+    async fn job_has_neighbour(&self, sql: &str, job: &PayrollJob) -> Result<bool, StorageError> {
+        let row = sqlx::query(sql)
+            .bind(job.tenant_id.as_str())
+            .bind(job.deposit_id)
+            .bind(job.id)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
