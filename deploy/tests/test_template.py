@@ -13,6 +13,7 @@ import copy
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,26 @@ def test_sam_built_every_rust_function():
         bootstrap = BUILT.parent / function["Properties"]["CodeUri"] / "bootstrap"
         assert bootstrap.is_file() and os.access(bootstrap, os.X_OK), bootstrap
         assert bootstrap.read_bytes()[:4] == b"\x7fELF", bootstrap
+
+
+def test_every_built_bootstrap_runs_on_the_al2023_glibc():
+    """provided.al2023 has glibc 2.34: a binary that needs a newer symbol version does not start
+    there. The decryptor links against the build host's glibc (cargo and LLD, not zig, for its
+    cold-path symbol order), so this holds that line for every function."""
+    if BUILT == SOURCE:
+        pytest.skip("DD_BUILT_TEMPLATE not set (deploy/check sets it after sam build)")
+    built = load(BUILT)
+    for name in RUST_FUNCTIONS:
+        bootstrap = BUILT.parent / built["Resources"][name]["Properties"]["CodeUri"] / "bootstrap"
+        symbols = subprocess.run(
+            ["objdump", "-T", str(bootstrap)], capture_output=True, text=True, check=True
+        ).stdout
+        versions = {
+            tuple(int(part) for part in version.split("."))
+            for version in re.findall(r"GLIBC_(\d+(?:\.\d+)+)", symbols)
+        }
+        assert versions, f"{name}: no glibc symbol versions found"
+        assert max(versions) <= (2, 34), f"{name} needs GLIBC_{'.'.join(map(str, max(versions)))}"
 
 
 def test_every_rust_function_names_its_binary_where_sam_reads_it(sam):
