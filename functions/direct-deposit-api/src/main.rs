@@ -69,8 +69,9 @@ struct App {
 }
 
 impl App {
-    /// Spawns the network part of the start-up. On the current-thread runtime it runs as soon
-    /// as `lambda_http::run` first waits on the Runtime API.
+    /// Spawns the network part of the start-up. On the current-thread runtime it runs when
+    /// `lambda_http::run` first waits on the Runtime API, and yields once so that the first
+    /// `next` is written before it takes the thread.
     fn start(prepared: Prepared) -> Self {
         let connecting = tokio::spawn(async move {
             // Let the runtime send its first `next` before this task's synchronous part
@@ -98,7 +99,8 @@ impl App {
         let connecting = self
             .connecting
             .lock()
-            .map_or(None, |mut connecting| connecting.take());
+            .ok()
+            .and_then(|mut connecting| connecting.take());
         let started = match connecting {
             Some(task) => task.await,
             None => Ok(Err(direct_deposit_api::ApiError::Config(
