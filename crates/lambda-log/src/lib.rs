@@ -1,9 +1,13 @@
 //! Logging for the Lambdas: JSON lines on stdout (CloudWatch), level from
 //! `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG` (a plain level name; no filter directives, which would
 //! pull a regex engine into the cold start). The runtime's per-invocation span adds the
-//! request id to every line.
+//! request id to every line. [`after_response`] writes a handler's summary line after its
+//! response is posted, off the caller's wait.
 
 use tracing_subscriber::filter::LevelFilter;
+
+pub mod after_response;
+pub use after_response::AfterResponse;
 
 /// Installs the global subscriber. Call once, at the start of `main`.
 ///

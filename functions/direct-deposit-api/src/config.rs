@@ -144,12 +144,7 @@ impl Config {
     /// fetches (naming the setting and the AWS error code, never a value); storage errors
     /// when the database cannot be reached.
     pub async fn into_state(self) -> Result<AppState, ApiError> {
-        let sdk = if sources::needs_aws(&self.database, &self.kek, &self.fingerprint) {
-            Some(dd_aws::SdkEnv::from_env().map_err(|e| config_error(&e.to_string()))?)
-        } else {
-            None
-        };
-        self.into_state_with(sdk).await
+        self.prepare()?.connect().await
     }
 
     /// As [`Config::into_state`], with the AWS settings given instead of read from the
@@ -158,15 +153,35 @@ impl Config {
     /// # Errors
     /// As [`Config::into_state`].
     pub async fn into_state_with(self, sdk: Option<dd_aws::SdkEnv>) -> Result<AppState, ApiError> {
+        self.prepare_with(sdk)?.connect().await
+    }
+
+    /// The start-up steps that need no network: the AWS settings (when a source lives in
+    /// AWS), the local key files, the token verifier. A bad configuration fails here, before
+    /// the Lambda asks for its first event; [`Prepared::connect`] does the rest.
+    ///
+    /// # Errors
+    /// [`ApiError::Config`] for unreadable or malformed key files and missing AWS settings.
+    pub fn prepare(self) -> Result<Prepared, ApiError> {
+        let sdk = if sources::needs_aws(&self.database, &self.kek, &self.fingerprint) {
+            Some(dd_aws::SdkEnv::from_env().map_err(|e| config_error(&e.to_string()))?)
+        } else {
+            None
+        };
+        self.prepare_with(sdk)
+    }
+
+    /// As [`Config::prepare`], with the AWS settings given.
+    ///
+    /// # Errors
+    /// As [`Config::prepare`].
+    pub fn prepare_with(self, sdk: Option<dd_aws::SdkEnv>) -> Result<Prepared, ApiError> {
         let keys = sources::envelope_keys(&self.kek, sdk.as_ref())?;
-        let loaded = sources::load(
-            self.database,
-            self.fingerprint,
-            self.jwks_url.as_deref(),
-            sdk.as_ref(),
-            self.ca_bundle.as_deref(),
-        )
-        .await?;
+        // A local fingerprint key's length is configuration too: refused here, at start-up
+        // (a key from Secrets Manager is checked once fetched).
+        if let FingerprintSource::Hex(bytes) = &self.fingerprint {
+            FingerprintKey::new(bytes.to_vec()).map_err(config_error)?;
+        }
         let mut verifier = Verifier::new(self.jwt_secret);
         if let Some(issuer) = self.jwt_issuer {
             verifier = verifier.with_issuer(issuer);
@@ -179,6 +194,63 @@ impl Config {
                 .map_err(|_| config_error("cannot read DD_JWKS_FILE"))?;
             verifier = verifier.with_jwks(&jwks).map_err(|e| config_error(e.0))?;
         }
+        Ok(Prepared {
+            keys,
+            verifier,
+            database: self.database,
+            fingerprint: self.fingerprint,
+            jwks_url: self.jwks_url,
+            sdk,
+            ca_bundle: self.ca_bundle,
+            migrate: self.migrate,
+            cors: self.cors,
+            limits: self.limits,
+            pool: self.pool,
+        })
+    }
+}
+
+/// A validated configuration with its local files read ([`Config::prepare`]): what is left
+/// is network work (AWS fetches, the JWKS URL, the database).
+pub struct Prepared {
+    keys: dd_aws::EnvelopeKeys,
+    verifier: Verifier,
+    database: DatabaseSource,
+    fingerprint: FingerprintSource,
+    jwks_url: Option<String>,
+    sdk: Option<dd_aws::SdkEnv>,
+    ca_bundle: Option<PathBuf>,
+    migrate: bool,
+    cors: CorsPolicy,
+    limits: Limits,
+    pool: PoolSettings,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("database", &self.database)
+            .field("jwks_url", &self.jwks_url)
+            .field("migrate", &self.migrate)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Prepared {
+    /// Fetches what lives in AWS (concurrently), connects and builds the state.
+    ///
+    /// # Errors
+    /// As [`Config::into_state`], less what [`Config::prepare`] already checked.
+    pub async fn connect(self) -> Result<AppState, ApiError> {
+        let loaded = sources::load(
+            self.database,
+            self.fingerprint,
+            self.jwks_url.as_deref(),
+            self.sdk.as_ref(),
+            self.ca_bundle.as_deref(),
+        )
+        .await?;
+        let mut verifier = self.verifier;
         if let Some(jwks) = &loaded.jwks {
             verifier = verifier
                 .with_jwks(jwks)
@@ -193,7 +265,7 @@ impl Config {
         Ok(AppState::new(
             store,
             verifier,
-            Arc::new(EnvelopeCipher::new(keys)),
+            Arc::new(EnvelopeCipher::new(self.keys)),
             fingerprint,
         )
         .with_cors(self.cors)
@@ -229,6 +301,43 @@ mod tests {
         ];
         let err = Config::from_lookup(env(FULL)).unwrap_err();
         assert!(err.to_string().contains("hex"));
+    }
+
+    /// The Lambda runs `prepare` before asking for its first event and the network part
+    /// afterwards: a bad local file or key must fail in `prepare`, i.e. at start-up.
+    #[test]
+    fn prepare_refuses_bad_local_keys_without_touching_the_database() {
+        let dir = std::env::temp_dir().join(format!("dd-prepare-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let kek = dir.join("kek.json");
+        let provider = dd_crypto::envelope::LocalKeyProvider::generate().unwrap();
+        std::fs::write(&kek, provider.to_json().as_bytes()).unwrap();
+        let kek = kek.to_str().unwrap().to_owned();
+        let missing = dir.join("missing.json").to_str().unwrap().to_owned();
+        let long_key = "ab".repeat(32);
+        // An unreachable database: `prepare` must not try it.
+        let unreachable = "postgres://dd@127.0.0.1:1/dd?sslmode=disable".to_owned();
+        let with = |kek: &str, key: &str| {
+            let pairs = [
+                ("DD_DATABASE_URL", unreachable.clone()),
+                ("DD_JWT_SECRET", "s".to_owned()),
+                ("DD_FINGERPRINT_KEY", key.to_owned()),
+                ("DD_KEK_FILE", kek.to_owned()),
+            ];
+            Config::from_lookup(move |name| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.clone())
+            })
+            .unwrap()
+        };
+        let err = with(&missing, &long_key).prepare().unwrap_err();
+        assert!(err.to_string().contains("DD_KEK_FILE"), "{err}");
+        let err = with(&kek, "00").prepare().unwrap_err();
+        assert!(err.to_string().contains("32 bytes"), "{err}");
+        assert!(with(&kek, &long_key).prepare().is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -37,7 +37,7 @@ use axum::routing::{get, post};
 
 pub use auth::Principal;
 pub use auth::jwt::{AccountClaim, Claims, Verifier, sign_hs256};
-pub use config::Config;
+pub use config::{Config, Prepared};
 pub use cors::{CorsError, CorsPolicy};
 // The payroll seam is dd-storage's (under both the API and dd-delivery); re-exported so the
 // API's users plug their dispatch in without naming the storage crate.
