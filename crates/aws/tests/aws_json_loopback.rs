@@ -5,13 +5,15 @@
 //! secrets_tls_moto.rs, the decryptor's and the API's moto tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use dd_aws::{KmsKeyProvider, SdkEnv, SecretsManagerSource};
 use dd_crypto::envelope::KeyProvider;
 use secrecy::ExposeSecret as _;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpListener;
 
 /// Serves `replies` (status line, body) one per connection, in order; returns the endpoint and
@@ -24,7 +26,7 @@ async fn scripted(replies: Vec<(&'static str, String)>) -> (String, Arc<Mutex<Ve
     tokio::spawn(async move {
         for (status, body) in replies {
             let (mut socket, _) = listener.accept().await.unwrap();
-            let request = read_request(&mut socket).await;
+            let request = support::loopback::read_request(&mut socket).await;
             log.lock().unwrap().push(request);
             let reply = format!(
                 "HTTP/1.1 {status}\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -34,28 +36,6 @@ async fn scripted(replies: Vec<(&'static str, String)>) -> (String, Arc<Mutex<Ve
         }
     });
     (url, seen)
-}
-
-async fn read_request(socket: &mut tokio::net::TcpStream) -> String {
-    let mut seen = Vec::new();
-    let mut buf = [0_u8; 4096];
-    loop {
-        let n = socket.read(&mut buf).await.unwrap();
-        seen.extend_from_slice(&buf[..n]);
-        let text = String::from_utf8_lossy(&seen).to_string();
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length: "))
-                .map_or(0, |v| v.trim().parse::<usize>().unwrap());
-            if seen.len() >= end + 4 + length {
-                return text;
-            }
-        }
-        if n == 0 {
-            return text;
-        }
-    }
 }
 
 fn env(url: &str) -> SdkEnv {

@@ -2,6 +2,8 @@
 //! CA. Skips with a notice when moto is not installed, unless `CI` is set (then it fails).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod loopback;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
