@@ -129,7 +129,7 @@ fn parse_run_args(mut args: impl Iterator<Item = String>) -> Result<RunArgs> {
 fn run(args: RunArgs) -> Result<ExitCode> {
     let config = Config::load(&args.config)?;
     // Quick mode is the CI check: few runs, and only the subjects marked for it.
-    let runs = args.runs.unwrap_or(if args.quick { 5 } else { 20 });
+    let runs = args.runs.unwrap_or(if args.quick { 15 } else { 20 });
     let warm = args.warm.unwrap_or(if args.quick { 20 } else { 100 });
     let log_dir = args
         .out
