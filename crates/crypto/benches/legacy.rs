@@ -67,5 +67,37 @@ fn key_construction(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decrypt_per_scheme, key_construction);
+/// The decrypt-Lambda key (48 bytes of PBKDF2-HMAC-SHA1, 1000 iterations) against the
+/// `pbkdf2` crate's derivation of the same bytes, the baseline of the same run
+/// (legacy/pbkdf2_sha1.rs runs the three blocks' chains side by side).
+fn decrypt_lambda_derivation(c: &mut Criterion) {
+    let mut group = c.benchmark_group("decrypt_lambda_derivation");
+    let salt: Vec<u8> = "NaCl-2019"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    group.bench_function("baseline_pbkdf2_crate", |b| {
+        b.iter(|| {
+            let mut out = [0u8; 48];
+            pbkdf2::pbkdf2_hmac::<sha1::Sha1>(
+                b"correct horse battery",
+                black_box(&salt),
+                1000,
+                &mut out,
+            );
+            out
+        })
+    });
+    group.bench_function("decrypt_lambda_key_new", |b| {
+        b.iter(|| DecryptLambdaKey::new(black_box("NaCl-2019"), "correct horse battery").unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    decrypt_per_scheme,
+    key_construction,
+    decrypt_lambda_derivation
+);
 criterion_main!(benches);

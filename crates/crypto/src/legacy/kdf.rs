@@ -20,7 +20,10 @@ pub fn rfc2898(
 ) -> Zeroizing<Vec<u8>> {
     let mut out = Zeroizing::new(vec![0u8; len]);
     match hash {
-        HashAlgorithm::Sha1 => pbkdf2::pbkdf2::<Hmac<Sha1>>(password, salt, iterations, &mut out),
+        HashAlgorithm::Sha1 => {
+            super::pbkdf2_sha1::derive(password, salt, iterations, &mut out);
+            Ok(())
+        }
         HashAlgorithm::Sha256 => {
             pbkdf2::pbkdf2::<Hmac<Sha256>>(password, salt, iterations, &mut out)
         }

@@ -7,6 +7,9 @@ pub mod base64;
 mod block;
 mod kdf;
 mod params;
+mod pbkdf2_sha1;
+#[cfg(target_arch = "x86_64")]
+mod pbkdf2_sha1_ni;
 mod text;
 
 use rand_core::{OsRng, RngCore};
