@@ -19,7 +19,7 @@ import sys
 import threading
 
 
-def run(event: str, command: list[str]) -> int:
+def run(event: str, command: list[str], quiet: bool = False) -> int:
     body = event.encode()
     responses: list[bytes] = []
     served = {"next": 0}
@@ -65,7 +65,14 @@ def run(event: str, command: list[str]) -> int:
     )
     # The runtime exits non-zero once its second `next` is refused: that is the plan, so only
     # the answer decides.
-    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, timeout=300, check=False)
+    subprocess.run(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if quiet else None,
+        timeout=300,
+        check=False,
+    )
     server.shutdown()
     if len(responses) != 1 or b'"statusCode":200' not in responses[0]:
         print(f"cold-path run: expected one 200 answer, got {responses!r}", file=sys.stderr)
