@@ -382,16 +382,27 @@ mod tests {
     fn error_codes_come_from_the_header_or_the_body_and_carry_no_message() {
         let code = |header, body: &[u8]| error_code(header, body);
         assert_eq!(
-            code(Some("ResourceNotFoundException:http://internal.amazon.com/"), b"").as_deref(),
+            code(
+                Some("ResourceNotFoundException:http://internal.amazon.com/"),
+                b""
+            )
+            .as_deref(),
             Some("ResourceNotFoundException")
         );
         assert_eq!(
-            code(None, br#"{"__type":"com.amazonaws.kms#NotFoundException","message":"k 1"}"#)
-                .as_deref(),
+            code(
+                None,
+                br#"{"__type":"com.amazonaws.kms#NotFoundException","message":"k 1"}"#
+            )
+            .as_deref(),
             Some("NotFoundException")
         );
         assert_eq!(
-            code(None, br#"{"Type":"User","code":"TooManyRequestsException"}"#).as_deref(),
+            code(
+                None,
+                br#"{"Type":"User","code":"TooManyRequestsException"}"#
+            )
+            .as_deref(),
             Some("TooManyRequestsException")
         );
         assert_eq!(
@@ -411,7 +422,11 @@ mod tests {
         assert_eq!(china.host, "kms.cn-north-1.amazonaws.com.cn");
         let moto = endpoint(Some("http://127.0.0.1:5000"), KMS, "us-east-1").unwrap();
         assert_eq!(
-            (moto.origin.as_str(), moto.host.as_str(), moto.base_path.as_str()),
+            (
+                moto.origin.as_str(),
+                moto.host.as_str(),
+                moto.base_path.as_str()
+            ),
             ("http://127.0.0.1:5000", "127.0.0.1:5000", "")
         );
         let prefixed = endpoint(Some("http://h:1/proxy/"), KMS, "us-east-1").unwrap();

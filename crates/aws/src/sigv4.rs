@@ -212,7 +212,10 @@ mod tests {
             (
                 "kms",
                 "/",
-                vec![("content-type", json), ("x-amz-target", "TrentService.Decrypt")],
+                vec![
+                    ("content-type", json),
+                    ("x-amz-target", "TrentService.Decrypt"),
+                ],
                 None,
             ),
             (
