@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use crate::aws_http::{Limits, Post, Service, SignedClient, sanitized_code};
+use crate::aws_http::{Limits, Post, Service, SignedClient};
+use crate::aws_retry::sanitized_code;
 use crate::{AwsError, SdkEnv};
 
 const LAMBDA: Service = Service {

@@ -13,6 +13,7 @@
 
 mod aws_http;
 mod aws_json;
+mod aws_retry;
 pub mod database_secret;
 mod envelope_keys;
 mod error;
