@@ -201,6 +201,9 @@ mod tests {
     const LAMBDA_ARN_PATH: &str = "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-2%3A\
         123456789012%3Afunction%3Acredential-decryptor%3A%24LATEST/invocations";
 
+    /// Service signing name, path as sent, headers besides `host`, session token.
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, Option<&'a str>);
+
     /// The SDK's own signer, given the same request, time and credentials, must produce the
     /// same signature: with and without a session token, for each service we call, including
     /// Lambda's path with a percent-encoded ARN (which SigV4 encodes a second time).
@@ -208,7 +211,7 @@ mod tests {
     fn signature_matches_the_sdk_signer() {
         let time = UNIX_EPOCH + Duration::from_secs(1_795_860_123);
         let json = "application/x-amz-json-1.1";
-        let cases: [(&str, &str, Vec<(&str, &str)>, Option<&str>); 4] = [
+        let cases: [Case<'_>; 4] = [
             (
                 "kms",
                 "/",
