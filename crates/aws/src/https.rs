@@ -1,8 +1,9 @@
-//! The one HTTPS stack of this crate: the connector shared by the AWS clients (`aws_json`),
-//! `fetch`, and the adapter that gives the SDK's Lambda client the same stack.
+//! The one HTTPS stack of this crate: the connector shared by the AWS clients (`aws_http`)
+//! and `fetch`.
 //!
-//! Why not the SDK's default client (`aws-smithy-http-client` with rustls): profiled on the
-//! decryptor's cold path (callgrind, `bench/RESULTS.md`), it
+//! Why not the AWS SDK's default client (`aws-smithy-http-client` with rustls), which this
+//! crate used while the SDK's clients were in use: profiled on the decryptor's cold path
+//! (callgrind, `bench/RESULTS.md`), it
 //! - rebuilt its TLS connector twice per client (once to validate the config, once for the first
 //!   request) and each time decoded the whole PEM trust bundle with a constant-time base64
 //!   decoder: 17 M of the loader thread's 27 M instructions before the first byte was sent;
@@ -15,47 +16,18 @@
 //! parsed at start-up. A PEM bundle named by `SSL_CERT_FILE` (a proxy's or a private CA; see
 //! `SdkEnv`) is trusted in addition; if it cannot be read or holds no certificate, every call
 //! fails with that reason rather than silently trusting less or more than configured.
-//!
-//! Connection errors are classified like the SDK's client (I/O and connect errors retryable,
-//! timeouts as timeouts), and the SDK's connect and read timeouts are honoured.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
-    SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
-use aws_smithy_runtime_api::client::result::ConnectorError;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::retry::ErrorKind;
 use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
-use hyper_util::rt::TokioExecutor;
 
 use crate::pem;
 
-/// The client for SDK clients trusting the compiled-in roots plus, if given, a PEM bundle
-/// (`SdkEnv::ca_bundle`, from `SSL_CERT_FILE`). One per bundle per process, so SDK clients share
-/// its TLS configuration and connection pool.
-pub(crate) fn https_client(ca_bundle: Option<&Path>) -> SharedHttpClient {
-    static CLIENTS: Mutex<Vec<(Option<PathBuf>, SharedHttpClient)>> = Mutex::new(Vec::new());
-    let ca_bundle = ca_bundle.map(Path::to_path_buf);
-    cached(&CLIENTS, ca_bundle.clone(), || {
-        SharedHttpClient::new(LeanHttpClient {
-            ca_bundle,
-            tls: OnceLock::new(),
-            connectors: Mutex::new(Vec::new()),
-        })
-    })
-}
-
 /// The value cached under `key`, made and cached on first use. A handful of entries at most
-/// (one per CA bundle, one per timeout setting), so a list beats a map.
+/// (one per CA bundle), so a list beats a map.
 pub(crate) fn cached<K: PartialEq, V: Clone>(
     cache: &Mutex<Vec<(K, V)>>,
     key: K,
@@ -71,112 +43,6 @@ pub(crate) fn cached<K: PartialEq, V: Clone>(
     let value = make();
     entries.push((key, value.clone()));
     value
-}
-
-/// Hands out one connector per distinct timeout setting (in practice: one). The TLS
-/// configuration is built on first use: on the thread making the first call, not at start-up.
-#[derive(Debug)]
-struct LeanHttpClient {
-    ca_bundle: Option<PathBuf>,
-    tls: OnceLock<Result<Arc<rustls::ClientConfig>, Arc<str>>>,
-    connectors: Mutex<Vec<(Timeouts, SharedHttpConnector)>>,
-}
-
-type Timeouts = (Option<Duration>, Option<Duration>);
-
-impl HttpClient for LeanHttpClient {
-    fn http_connector(
-        &self,
-        settings: &HttpConnectorSettings,
-        _components: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        let key = (settings.connect_timeout(), settings.read_timeout());
-        cached(&self.connectors, key, || {
-            let tls = self
-                .tls
-                .get_or_init(|| build_tls_config(self.ca_bundle.as_deref()))
-                .clone();
-            SharedHttpConnector::new(LeanConnector::new(tls, key))
-        })
-    }
-}
-
-#[derive(Debug, Clone)]
-struct LeanConnector {
-    /// `Err` carries why TLS could not be set up; every call then fails with it.
-    client: Result<Client<HttpsConnector<TcpConnector>, SdkBody>, Arc<str>>,
-    read_timeout: Option<Duration>,
-}
-
-impl LeanConnector {
-    fn new(
-        tls: Result<Arc<rustls::ClientConfig>, Arc<str>>,
-        (connect_timeout, read_timeout): Timeouts,
-    ) -> Self {
-        let client = tls.map(|tls| {
-            Client::builder(TokioExecutor::new()).build(lean_connector(&tls, connect_timeout))
-        });
-        Self {
-            client,
-            read_timeout,
-        }
-    }
-}
-
-impl HttpConnector for LeanConnector {
-    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let client = match &self.client {
-            Ok(client) => client,
-            Err(reason) => {
-                let reason: Box<dyn std::error::Error + Send + Sync> = reason.to_string().into();
-                return HttpConnectorFuture::ready(Err(ConnectorError::user(reason)));
-            }
-        };
-        let request = match request.try_into_http1x() {
-            Ok(request) => request,
-            Err(err) => return HttpConnectorFuture::ready(Err(ConnectorError::user(err.into()))),
-        };
-        let response = client.request(request);
-        let read_timeout = self.read_timeout;
-        HttpConnectorFuture::new(async move {
-            let result = match read_timeout {
-                Some(limit) => tokio::time::timeout(limit, response)
-                    .await
-                    .map_err(|elapsed| ConnectorError::timeout(elapsed.into()))?,
-                None => response.await,
-            };
-            match result {
-                Ok(response) => HttpResponse::try_from(response.map(SdkBody::from_body_1_x))
-                    .map_err(|err| ConnectorError::other(err.into(), None)),
-                Err(err) => Err(classify(err)),
-            }
-        })
-    }
-}
-
-/// Retryability as the SDK's own client decides it.
-fn classify(err: hyper_util::client::legacy::Error) -> ConnectorError {
-    if err.is_connect() {
-        return ConnectorError::io(err.into());
-    }
-    let hyper = find_source::<hyper::Error>(&err);
-    let io = find_source::<std::io::Error>(&err).is_some();
-    match hyper {
-        Some(h) if h.is_timeout() => ConnectorError::timeout(err.into()),
-        Some(h) if h.is_user() => ConnectorError::user(err.into()),
-        Some(h) if h.is_closed() || h.is_canceled() => ConnectorError::io(err.into()),
-        _ if io => ConnectorError::io(err.into()),
-        Some(h) if h.is_incomplete_message() => {
-            ConnectorError::other(err.into(), Some(ErrorKind::TransientError))
-        }
-        _ => ConnectorError::other(err.into(), None),
-    }
-}
-
-fn find_source<'a, E: std::error::Error + 'static>(
-    err: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a E> {
-    std::iter::successors(Some(err), |e| e.source()).find_map(|e| e.downcast_ref::<E>())
 }
 
 /// The connector every client here uses: HTTP/1.1 over rustls, plain HTTP only where a URL

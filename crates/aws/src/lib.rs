@@ -1,15 +1,19 @@
 //! AWS adapters for the Direct Deposits Lambdas.
 //!
-//! Secrets Manager and KMS are called over their JSON protocol with our own SigV4 signing
-//! (`aws_json`, `sigv4`), not through the SDK clients, to keep their code out of the Lambdas'
-//! binaries; only the Lambda `Invoke` client (feature `lambda-invoke`) is the SDK's.
+//! No AWS SDK crate is linked: Secrets Manager and KMS are called over their JSON protocol
+//! (`aws_json`) and Lambda `Invoke` (feature `lambda-invoke`) over its REST-JSON one
+//! (`lambda_invoke`), both through one signed transport with the SDK's retry rules
+//! (`aws_http`) and our own SigV4 (`sigv4`, checked against the SDK's `aws-sigv4` in tests).
+//! This keeps the SDK's code out of the Lambdas' binaries and its compile time out of builds.
 //!
 //! Clients are configured straight from the Lambda environment (region, static credentials,
 //! optional `AWS_ENDPOINT_URL`) instead of `aws-config`'s provider chain: Lambda hands every
-//! container its credentials in environment variables, and skipping the chain keeps SDK setup
-//! off the cold-start path and out of the binary.
+//! container its credentials in environment variables, and skipping the chain keeps set-up
+//! off the cold-start path.
 
+mod aws_http;
 mod aws_json;
+mod aws_retry;
 pub mod database_secret;
 mod envelope_keys;
 mod error;

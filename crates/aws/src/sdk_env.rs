@@ -1,4 +1,5 @@
-//! SDK settings read once from the Lambda environment.
+//! AWS settings read once from the Lambda environment. (The name dates from the AWS SDK
+//! clients this crate no longer uses; it is kept so callers need not change.)
 
 use std::env;
 use std::path::PathBuf;
@@ -69,29 +70,12 @@ impl SdkEnv {
         self
     }
 
-    /// The HTTPS client for SDK clients built from these settings (the same stack as ours).
-    pub fn http_client(&self) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-        crate::https::https_client(self.ca_bundle.as_deref())
-    }
-
-    /// The credentials for this crate's own SigV4 signing (`aws_json`).
+    /// The credentials for this crate's own SigV4 signing (`aws_http`).
     pub(crate) fn signing_credentials(&self) -> crate::sigv4::Credentials {
         crate::sigv4::Credentials {
             access_key_id: self.access_key_id.clone(),
             secret_access_key: zeroize::Zeroizing::new(self.secret_access_key.clone()),
             session_token: self.session_token.clone(),
         }
-    }
-
-    /// Static credentials in the SDK's type, for the SDK's Lambda client (`lambda_invoke`) and
-    /// tests that set up moto with the SDK.
-    pub fn credentials(&self) -> aws_credential_types::Credentials {
-        aws_credential_types::Credentials::new(
-            &self.access_key_id,
-            &self.secret_access_key,
-            self.session_token.clone(),
-            None,
-            "lambda-environment",
-        )
     }
 }

@@ -1,9 +1,9 @@
-//! AWS Signature Version 4 for the JSON-protocol POSTs of [`crate::aws_json`].
+//! AWS Signature Version 4 for the POSTs of [`crate::aws_http`] (JSON 1.1 and Lambda Invoke).
 //!
-//! Only what those requests need: one method (`POST`), a path without a query, a fixed set of
-//! headers and a body in memory. Written here instead of linking the SDK's signer so that a
-//! Lambda that reads one secret does not carry the SDK's orchestrator (see `aws_json`). Checked
-//! against the SDK's own signer (`aws-sigv4`) in this module's tests.
+//! Only what those requests need: one method (`POST`), a path without a query, a few headers
+//! and a body in memory. Written here instead of linking the SDK's signer so that no Lambda
+//! carries the SDK (see `aws_json`). Checked against the SDK's own signer (`aws-sigv4`, a
+//! dev-dependency only) in this module's tests, including a Lambda path with an encoded ARN.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -33,9 +33,11 @@ impl std::fmt::Debug for Credentials {
 #[derive(Debug)]
 pub(crate) struct Request<'a> {
     pub host: &'a str,
+    /// The path as sent: already percent-encoded, without a query.
     pub path: &'a str,
-    pub content_type: &'a str,
-    pub target: &'a str,
+    /// Lower-case names, besides `host` and the `x-amz-date` / `x-amz-security-token` that
+    /// signing adds; all are signed.
+    pub headers: &'a [(&'a str, &'a str)],
     pub body: &'a [u8],
 }
 
@@ -67,12 +69,8 @@ pub(crate) fn sign(
     let token = credentials.session_token.as_deref();
 
     // Header names lower-case and sorted, values trimmed (ours never hold runs of spaces).
-    let mut headers = vec![
-        ("content-type", request.content_type),
-        ("host", request.host),
-        ("x-amz-date", amz_date.as_str()),
-        ("x-amz-target", request.target),
-    ];
+    let mut headers = vec![("host", request.host), ("x-amz-date", amz_date.as_str())];
+    headers.extend_from_slice(request.headers);
     if let Some(token) = token {
         headers.push(("x-amz-security-token", token));
     }
@@ -82,7 +80,7 @@ pub(crate) fn sign(
         .map(|(name, _)| *name)
         .collect::<Vec<_>>()
         .join(";");
-    let mut canonical = format!("POST\n{}\n\n", request.path);
+    let mut canonical = format!("POST\n{}\n\n", canonical_uri(request.path));
     for (name, value) in &headers {
         canonical.push_str(name);
         canonical.push(':');
@@ -109,6 +107,23 @@ pub(crate) fn sign(
         security_token: token.map(str::to_owned),
         amz_date,
     }
+}
+
+/// Every service but S3 signs the path encoded once more, segment by segment: an ARN sent as
+/// `arn%3Aaws%3A…` is signed as `arn%253Aaws%253A…` (what `aws-sigv4`'s default mode does).
+fn canonical_uri(path: &str) -> String {
+    if path.is_empty() {
+        return "/".to_owned();
+    }
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// The day's key: HMAC chain over date, region, service, "aws4_request". It is as powerful as
@@ -183,19 +198,58 @@ mod tests {
         assert_eq!(at(1_795_824_000), "20261128T000000Z");
     }
 
+    const LAMBDA_ARN_PATH: &str = "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-2%3A\
+        123456789012%3Afunction%3Acredential-decryptor%3A%24LATEST/invocations";
+
+    /// Service signing name, path as sent, headers besides `host`, session token.
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, Option<&'a str>);
+
     /// The SDK's own signer, given the same request, time and credentials, must produce the
-    /// same signature: with and without a session token, for both services we call.
+    /// same signature: with and without a session token, for each service we call, including
+    /// Lambda's path with a percent-encoded ARN (which SigV4 encodes a second time).
     #[test]
     fn signature_matches_the_sdk_signer() {
         let time = UNIX_EPOCH + Duration::from_secs(1_795_860_123);
-        for (service, target, token) in [
-            ("kms", "TrentService.Decrypt", None),
+        let json = "application/x-amz-json-1.1";
+        let cases: [Case<'_>; 4] = [
+            (
+                "kms",
+                "/",
+                vec![
+                    ("content-type", json),
+                    ("x-amz-target", "TrentService.Decrypt"),
+                ],
+                None,
+            ),
             (
                 "secretsmanager",
-                "secretsmanager.GetSecretValue",
+                "/",
+                vec![
+                    ("content-type", json),
+                    ("x-amz-target", "secretsmanager.GetSecretValue"),
+                ],
                 Some("FQoGZXIvYXdzEXAMPLETOKEN+/="),
             ),
-        ] {
+            (
+                "lambda",
+                LAMBDA_ARN_PATH,
+                vec![
+                    ("content-type", "application/octet-stream"),
+                    ("x-amz-invocation-type", "RequestResponse"),
+                ],
+                Some("FQoGZXIvYXdzEXAMPLETOKEN+/="),
+            ),
+            (
+                "lambda",
+                "/2015-03-31/functions/credential-decryptor/invocations",
+                vec![
+                    ("content-type", "application/octet-stream"),
+                    ("x-amz-invocation-type", "RequestResponse"),
+                ],
+                None,
+            ),
+        ];
+        for (service, path, headers, token) in cases {
             let credentials = Credentials {
                 access_key_id: "AKIDEXAMPLE".to_owned(),
                 secret_access_key: Zeroizing::new(
@@ -206,9 +260,8 @@ mod tests {
             let body = br#"{"SecretId":"dd/decrypt-key"}"#;
             let request = Request {
                 host: "127.0.0.1:4566",
-                path: "/",
-                content_type: "application/x-amz-json-1.1",
-                target,
+                path,
+                headers: &headers,
                 body,
             };
             let scope = Scope {
@@ -234,15 +287,13 @@ mod tests {
                 .build()
                 .unwrap()
                 .into();
-            let headers = [
-                ("content-type", "application/x-amz-json-1.1"),
-                ("host", "127.0.0.1:4566"),
-                ("x-amz-target", target),
-            ];
+            let mut their_headers = headers.clone();
+            their_headers.push(("host", "127.0.0.1:4566"));
+            let uri = format!("http://127.0.0.1:4566{path}");
             let signable = aws_sigv4::http_request::SignableRequest::new(
                 "POST",
-                "http://127.0.0.1:4566/",
-                headers.into_iter(),
+                &uri,
+                their_headers.into_iter(),
                 aws_sigv4::http_request::SignableBody::Bytes(body),
             )
             .unwrap();
@@ -251,12 +302,22 @@ mod tests {
                 .into_parts();
             assert!(
                 ours.authorization.ends_with(&format!("Signature={theirs}")),
-                "{service}: ours {} vs the SDK's {theirs}",
+                "{service} {path}: ours {} vs the SDK's {theirs}",
                 ours.authorization
             );
             assert_eq!(ours.amz_date, amz_date(time));
             assert_eq!(ours.security_token.as_deref(), token);
         }
+    }
+
+    #[test]
+    fn the_canonical_path_encodes_the_sent_path_once_more() {
+        assert_eq!(canonical_uri("/"), "/");
+        assert_eq!(canonical_uri(""), "/");
+        assert_eq!(
+            canonical_uri("/2015-03-31/functions/a%3Ab/invocations"),
+            "/2015-03-31/functions/a%253Ab/invocations"
+        );
     }
 
     #[test]

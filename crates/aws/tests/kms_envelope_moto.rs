@@ -14,34 +14,15 @@ fn env(moto: &Moto) -> SdkEnv {
     SdkEnv::for_endpoint("us-east-1", "test", "test", &moto.url)
 }
 
-fn kms_client(env: &SdkEnv) -> aws_sdk_kms::Client {
-    let config = aws_sdk_kms::Config::builder()
-        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-        .region(aws_sdk_kms::config::Region::new(env.region.clone()))
-        .credentials_provider(env.credentials())
-        .endpoint_url(env.endpoint_url.clone().unwrap())
-        .http_client(env.http_client())
-        .build();
-    aws_sdk_kms::Client::from_conf(config)
-}
-
-async fn create_key(client: &aws_sdk_kms::Client) -> (String, String) {
-    let out = client
-        .create_key()
-        .description("dd1 envelope test KEK")
-        .send()
-        .await
-        .unwrap();
-    let meta = out.key_metadata().unwrap();
-    (meta.arn().unwrap().to_owned(), meta.key_id().to_owned())
+fn create_key(moto: &Moto) -> (String, String) {
+    support::moto_admin::create_key(&moto.url, "dd1 envelope test KEK")
 }
 
 #[tokio::test]
 async fn kms_provider_against_moto() {
     let Some(moto) = start_moto() else { return };
     let env = env(&moto);
-    let client = kms_client(&env);
-    let (arn, bare_id) = create_key(&client).await;
+    let (arn, bare_id) = create_key(&moto);
 
     // Round trip, opened by a second cipher so the data key really comes back from KMS Decrypt.
     let sealer = EnvelopeCipher::new(KmsKeyProvider::new(&env, &arn));
@@ -77,7 +58,7 @@ async fn kms_provider_against_moto() {
 
     // Key ids: a header naming a key outside the allowlist never reaches KMS; retired keys
     // can be allowed; an alias cannot be matched against the ARN, so sealing refuses it.
-    let (arn2, _) = create_key(&client).await;
+    let (arn2, _) = create_key(&moto);
     let only_new = EnvelopeCipher::new(KmsKeyProvider::new(&env, &arn2));
     assert_eq!(
         only_new.open(&text, None).await.unwrap_err().kind(),
@@ -91,13 +72,7 @@ async fn kms_provider_against_moto() {
     );
     let new_text = rotated.seal("acme", b"v2").await.unwrap();
     assert_eq!(envelope::peek_key_id(&new_text).unwrap(), arn2);
-    client
-        .create_alias()
-        .alias_name("alias/dd-envelope")
-        .target_key_id(&arn)
-        .send()
-        .await
-        .unwrap();
+    support::moto_admin::create_alias(&moto.url, "alias/dd-envelope", &arn);
     let aliased = EnvelopeCipher::new(KmsKeyProvider::new(&env, "alias/dd-envelope"));
     assert_eq!(
         aliased.seal("acme", b"x").await.unwrap_err().kind(),

@@ -23,22 +23,8 @@ async fn secrets_manager_over_tls_trusts_the_configured_ca_and_nothing_else() {
 
     let trusted =
         SdkEnv::for_endpoint("us-east-1", "test", "test", &moto.url).with_ca_bundle(&ca.ca_pem);
-    let admin = aws_sdk_secretsmanager::Client::from_conf(
-        aws_sdk_secretsmanager::Config::builder()
-            .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-            .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
-            .credentials_provider(trusted.credentials())
-            .endpoint_url(&moto.url)
-            .http_client(trusted.http_client())
-            .build(),
-    );
-    admin
-        .create_secret()
-        .name(SECRET_ID)
-        .secret_string(SECRET)
-        .send()
-        .await
-        .expect("create the secret over TLS");
+    // boto3 over the same TLS moto, trusting the same bundle.
+    support::moto_admin::create_secret(&moto.url, Some(&ca.ca_pem), SECRET_ID, SECRET);
 
     let value = SecretsManagerSource::new(&trusted, SECRET_ID)
         .fetch()

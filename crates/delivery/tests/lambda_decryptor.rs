@@ -1,4 +1,4 @@
-//! The decryptor-Lambda password source through the real AWS SDK against a loopback fake
+//! The decryptor-Lambda password source through dd-aws's Invoke client against a loopback fake
 //! of the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`), which
 //! answers like the credential-decryptor does.
 #![cfg(feature = "lambda-decryptor")]

@@ -44,7 +44,7 @@ pub enum KeySource {
 }
 
 impl KeySource {
-    /// Builds the source; for Secrets Manager this reads the SDK settings (no network yet).
+    /// Builds the source; for Secrets Manager this reads the AWS settings (no network yet).
     pub fn from_config(config: KeySourceConfig) -> Result<Self, DecryptorError> {
         match config {
             KeySourceConfig::Inline(json) => Ok(Self::Inline(json)),

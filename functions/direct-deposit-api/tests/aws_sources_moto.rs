@@ -12,6 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "../../../crates/aws/tests/support/moto_admin.rs"]
+mod moto_admin;
+
 use dd_aws::SdkEnv;
 use dd_storage::testing::TestDatabase;
 use dd_storage::{DemoSeed, Store};
@@ -130,45 +133,14 @@ async fn api_reads_its_secrets_and_keys_from_aws() {
         .unwrap();
 
     let sdk = SdkEnv::for_endpoint("us-east-1", "testing", "testing", &endpoint);
-    let secrets = aws_sdk_secretsmanager::Client::from_conf(
-        aws_sdk_secretsmanager::Config::builder()
-            .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-            .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
-            .credentials_provider(sdk.credentials())
-            .endpoint_url(&endpoint)
-            .http_client(sdk.http_client())
-            .build(),
-    );
+    // The fixtures through boto3 (a real client that is not ours), as dd-aws's moto tests do.
     for (name, value) in [
         ("dd/db", rds_secret(&db.url)),
         ("dd/fingerprint", FINGERPRINT_HEX.to_owned()),
     ] {
-        secrets
-            .create_secret()
-            .name(name)
-            .secret_string(value)
-            .send()
-            .await
-            .unwrap();
+        moto_admin::create_secret(&endpoint, None, name, &value);
     }
-    let kms = aws_sdk_kms::Client::from_conf(
-        aws_sdk_kms::Config::builder()
-            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-            .region(aws_sdk_kms::config::Region::new("us-east-1"))
-            .credentials_provider(sdk.credentials())
-            .endpoint_url(&endpoint)
-            .http_client(sdk.http_client())
-            .build(),
-    );
-    let key_arn = kms
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .arn
-        .unwrap();
+    let (key_arn, _) = moto_admin::create_key(&endpoint, "dd API envelope key");
 
     let (jwks_url, jwks_hits) = jwks_server().await;
     let env = [

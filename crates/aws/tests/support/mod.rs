@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 pub mod loopback;
+pub mod moto_admin;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! The payroll-outbox-drainer Lambda itself, run by `cargo lambda watch` (the Lambda runtime
 //! API emulator) and invoked through the Lambda Invoke API with an EventBridge scheduled
-//! event, over a SQLite database holding an approved deposit's pending job and
+//! event (by dd-aws's own Invoke client, so it meets a real Invoke endpoint here too), over a SQLite database holding an approved deposit's pending job and
 //! `ddctl payroll-sim` as the payroll suite: the job must be delivered, once.
 //!
 //! Ignored by default: it needs `cargo lambda` and runs cargo inside the test. Run by
@@ -13,6 +13,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use dd_aws::SdkEnv;
+use dd_aws::lambda_invoke::LambdaInvoker;
 use dd_storage::{DEMO_TENANT_1, JobStatus};
 use serde_json::{Value, json};
 
@@ -118,26 +120,19 @@ async fn scheduled_drainer_lambda_delivers_a_pending_job() {
     let mut emulator = Emulator::start(port, &w.drainer_env(), &log);
     wait_for_port(port, &mut emulator, &log).await;
 
-    dd_payroll::install_crypto_provider();
     // The first invoke starts the function (and builds it, if the script's build is stale).
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(900))
-        .build()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}/2015-03-31/functions/{FUNCTION}/invocations");
-    let response = http
-        .post(&url)
-        .json(&scheduled_event())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    let logs = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(
-        status.is_success(),
-        "invoke answered {status}: {body}\n{logs}"
+    let aws = SdkEnv::for_endpoint(
+        "us-east-1",
+        "test",
+        "test",
+        format!("http://127.0.0.1:{port}"),
     );
+    let invoker = LambdaInvoker::new(&aws, Duration::from_secs(900));
+    let event = scheduled_event().to_string();
+    let reply = invoker.invoke(FUNCTION, event.as_bytes()).await;
+    let logs = std::fs::read_to_string(&log).unwrap_or_default();
+    let reply = reply.unwrap_or_else(|err| panic!("invoke failed: {err}\n{logs}"));
+    let body: Value = serde_json::from_slice(&reply).unwrap_or(Value::Null);
     assert_eq!(body["claimed"].as_u64(), Some(1), "{body}\n{logs}");
     assert_eq!(body["applied"].as_u64(), Some(1), "{body}\n{logs}");
 
@@ -155,15 +150,8 @@ async fn scheduled_drainer_lambda_delivers_a_pending_job() {
     assert!(target.payroll_ed_id.is_some());
 
     // A second tick finds nothing to do.
-    let again: Value = http
-        .post(&url)
-        .json(&scheduled_event())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: Value =
+        serde_json::from_slice(&invoker.invoke(FUNCTION, event.as_bytes()).await.unwrap()).unwrap();
     assert_eq!(again["claimed"].as_u64(), Some(0), "{again}");
     assert_eq!(sim.received().await.len(), 1);
     // The service password and the account number stay out of the function's log.

@@ -1,7 +1,7 @@
 //! The key-encryption-key side of the envelope: who makes and unwraps per-tenant data keys.
 //!
 //! The trait is async without naming a runtime (this crate has no tokio): the KMS provider in
-//! `dd-aws` awaits the SDK, the local provider returns ready futures.
+//! `dd-aws` awaits its HTTPS call to KMS, the local provider returns ready futures.
 
 use std::future::Future;
 use std::sync::Arc;
