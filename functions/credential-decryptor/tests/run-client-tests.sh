@@ -3,9 +3,11 @@
 #
 #   1. Node AWS SDK v3 (tests/node, `node --test`) invoking exactly like the legacy callers;
 #   2. boto3 (tests/python, pytest) the same way;
-#   3. the key in moto's Secrets Manager (SecretString and SecretBinary; the endpoint is set by
+#   3. our own Invoke client (dd-delivery's LambdaDecryptor, tests/lambda_decryptor_watch.rs)
+#      with AWS_ENDPOINT_URL at a DD_KEY_JSON emulator: plaintexts, refusals, unknown function;
+#   4. the key in moto's Secrets Manager (SecretString and SecretBinary; the endpoint is set by
 #      AWS_ENDPOINT_URL only), plus a function whose secret is missing;
-#   4. a scan of everything the functions logged at debug level for secret material.
+#   5. a scan of everything the functions logged at debug level for secret material.
 #
 # One `cargo lambda watch` per key secret of the compat vectors and per key source (an emulator
 # runs one function with one environment). Ports are picked free; every process started here
@@ -131,6 +133,17 @@ fi
 # and the warm-ups below only start processes. Same profile and features as cargo lambda watch.
 log "building $FUNCTION (debug; CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-<cargo default>})"
 run timeout "$BUILD_TIMEOUT" cargo build --manifest-path "$FN_DIR/Cargo.toml" --bin "$FUNCTION"
+# Our own Invoke client's suite (dd-delivery's LambdaDecryptor), built now so no cargo of ours
+# runs beside the emulators; its binary is run directly below.
+log "building dd-delivery's lambda_decryptor_watch test"
+if ! run timeout "$BUILD_TIMEOUT" cargo test -p dd-delivery --features lambda-decryptor \
+  --test lambda_decryptor_watch --no-run >"$WORK/rust-build.log" 2>&1; then
+  cat "$WORK/rust-build.log" >&2
+  exit 1
+fi
+RUST_TEST_BIN="$(sed -n 's/.*Executable tests\/lambda_decryptor_watch.rs (\(.*\))$/\1/p' \
+  "$WORK/rust-build.log" | tail -n 1)"
+[[ -x "$RUST_TEST_BIN" ]] || { log "lambda_decryptor_watch test binary not found"; exit 1; }
 
 # --- services -------------------------------------------------------------------------------
 MOTO_PORT="$(free_port)"
@@ -227,6 +240,10 @@ run_suite "node (@aws-sdk/client-lambda)" bash -c 'cd "$1" && node --test \
   --test-reporter=tap --test-reporter-destination="$2"' _ "$NODE_DIR" "$WORK/node.tap"
 run_suite "python (boto3)" python3 -m pytest -p no:cacheprovider -q -rfE \
   --junitxml="$WORK/boto3.xml" "$HERE/python/test_boto3_invoke.py"
+# AWS_ENDPOINT_URL is the first DD_KEY_JSON emulator; the test finds its key in the manifest.
+JSON_ENDPOINT="$(awk -F'\t' '$2 == "json-0" { print $4 }' "$TARGETS")"
+run_suite "rust (dd-delivery LambdaDecryptor)" env AWS_ENDPOINT_URL="$JSON_ENDPOINT" \
+  "$RUST_TEST_BIN" --ignored --nocapture
 
 # Stop the emulators so their logs are complete, then scan them.
 log "stopping the emulators"
