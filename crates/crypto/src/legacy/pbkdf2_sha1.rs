@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 
 /// SHA-1's block and digest sizes, and the initial state (FIPS 180-4 §5.3.1).
 const BLOCK: usize = 64;
-pub(super) const DIGEST: usize = 20;
+const DIGEST: usize = 20;
 const SHA1_IV: [u32; 5] = [
     0x6745_2301,
     0xEFCD_AB89,
@@ -175,9 +175,14 @@ impl Chains {
                 *word = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
             }
         }
+        // Checked here, not only in `Backend::detect`, so the `unsafe` below rests on a check
+        // next to it rather than on who may construct `Backend::ShaNi` (cached: a few loads).
+        if !super::pbkdf2_sha1_ni::available() {
+            return self.run(lanes, inner, outer, iterations);
+        }
         #[allow(unsafe_code)]
-        // SAFETY: `iterate` only needs the CPU features `available()` checked when
-        // `Backend::detect` chose this backend; it reads and writes nothing but its arguments.
+        // SAFETY: `iterate` only needs the CPU features `available()` just confirmed; it reads
+        // and writes nothing but its arguments.
         unsafe {
             super::pbkdf2_sha1_ni::iterate(inner, outer, &mut words, lanes, iterations);
         }
